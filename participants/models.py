@@ -1,0 +1,343 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from participants.personnummer import mask, validate_personnummer
+
+
+class Unit(models.Model):
+    """A Jobbtorg team: it groups coaches and the participants they follow."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """A district (stadsdelsområde) of the City of Stockholm."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Gender(models.TextChoices):
+    KVINNA = "kvinna", _("Woman")
+    MAN = "man", _("Man")
+    ANNAT = "annat", _("Other")
+
+
+class EducationLevel(models.TextChoices):
+    PRIMARY = "forgymnasial", _("Compulsory school or less")
+    SECONDARY = "gymnasial", _("Upper secondary school")
+    TERTIARY = "eftergymnasial", _("Post-secondary education")
+    UNKNOWN = "okand", _("Unknown")
+
+
+class Participant(models.Model):
+    personnummer = models.CharField(
+        _("personal identity number"),
+        max_length=12,
+        unique=True,
+        validators=[validate_personnummer],
+        help_text=_("Stored as 12 digits; samordningsnummer accepted."),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="participants",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="participants"
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coach"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="caseload",
+    )
+    enrolled_on = models.DateField(_("enrolled on"))
+
+    # Background used for breakdowns and evaluation (table 4 of the annual report).
+    foreign_born = models.BooleanField(_("born abroad"), null=True, blank=True)
+    education_level = models.CharField(
+        _("education level"),
+        max_length=16,
+        choices=EducationLevel.choices,
+        default=EducationLevel.UNKNOWN,
+    )
+    months_social_assistance_before = models.PositiveSmallIntegerField(
+        _("months of social assistance before enrolment"), null=True, blank=True
+    )
+    months_unemployed_before = models.PositiveSmallIntegerField(
+        _("months of registered unemployment before enrolment"), null=True, blank=True
+    )
+    # Special-category data (GDPR art. 9): shown only with explicit permission.
+    disability = models.BooleanField(_("disability"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        permissions = [("view_sensitive", _("Can see disability and background"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(personnummer__regex=r"^[0-9]{12}$"),
+                name="participant_personnummer_12_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(gender__in=Gender.values), name="participant_gender_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(education_level__in=EducationLevel.values),
+                name="participant_education_level_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "coach"], name="participant_unit_coach"),
+            models.Index(fields=["last_name", "first_name"], name="participant_name"),
+            models.Index(fields=["birth_date"], name="participant_birth_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def masked_personnummer(self) -> str:
+        return mask(self.personnummer)
+
+
+class CaseNote(models.Model):
+    """The journal. Append-only: a correction is a new note pointing at the old one."""
+
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("text"))
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="casenote_text_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(corrects=F("id")), name="casenote_cannot_correct_itself"
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "-created_at"], name="casenote_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.created_at:%Y-%m-%d}"
+
+
+class Phase(models.TextChoices):
+    BEFORE = "before", _("Before the placement")
+    DURING = "during", _("During the placement")
+    AFTER = "after", _("After the placement")
+
+
+class ActivityKind(models.TextChoices):
+    INTRODUCTION = "introduction", _("Introduction")
+    MAPPING = "mapping", _("Mapping")
+    STUDY_PLANNING = "study_planning", _("Study planning")
+    MATCHING = "matching", _("Matching")
+    INITIAL_INTERNSHIP = "initial_internship", _("Initial internship")
+    JOB_SEARCH = "job_search", _("Job search")
+    GUIDANCE = "guidance", _("Study and career guidance")
+    COACHING_TALK = "coaching_talk", _("Coaching talk")
+    COURSE = "course", _("Course")
+
+
+class SupportActivity(models.Model):
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="activities",
+    )
+    placement = models.ForeignKey(
+        "placements.Placement",
+        verbose_name=_("placement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    phase = models.CharField(_("phase"), max_length=6, choices=Phase.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    date = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("support activity")
+        verbose_name_plural = _("support activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(phase__in=Phase.values), name="activity_phase_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ActivityKind.values), name="activity_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "-date"], name="activity_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class GoalStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    REACHED = "reached", _("Reached")
+    NOT_REACHED = "not_reached", _("Not reached")
+
+
+class LearningGoal(models.Model):
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="learning_goals",
+    )
+    placement = models.ForeignKey(
+        "placements.Placement",
+        verbose_name=_("placement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="learning_goals",
+    )
+    description = models.TextField(_("goal"))
+    target_industry = models.CharField(_("target industry"), max_length=100)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=GoalStatus.choices, default=GoalStatus.PLANNED
+    )
+    reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["target_date", "id"]
+        verbose_name = _("learning goal")
+        verbose_name_plural = _("learning goals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=GoalStatus.values), name="learninggoal_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class StudyKind(models.TextChoices):
+    SFI = "sfi", _("Swedish for immigrants (sfi)")
+    BASIC_ADULT = "grundlaggande_vux", _("Basic adult education")
+    UPPER_SECONDARY_ADULT = "gymnasial_vux", _("Upper secondary adult education")
+    VOCATIONAL = "yrkesutbildning", _("Vocational course")
+
+
+MAX_STUDY_EXTENT_PERCENT = 50
+
+
+class Study(models.Model):
+    """Studies during the placement, on paid working time (at most half of it)."""
+
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="studies"
+    )
+    placement = models.ForeignKey(
+        "placements.Placement",
+        verbose_name=_("placement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="studies",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=StudyKind.choices)
+    course = models.CharField(_("course"), max_length=200, blank=True)
+    provider = models.CharField(_("school or provider"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    extent_percent = models.PositiveSmallIntegerField(
+        _("extent (% of working time)"),
+        help_text=_("At most 50 % of working time."),
+    )
+    completed = models.BooleanField(_("completed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("study")
+        verbose_name_plural = _("studies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(extent_percent__gte=1, extent_percent__lte=MAX_STUDY_EXTENT_PERCENT),
+                name="study_extent_at_most_half",
+                violation_error_message=_("Study extent must be between 1 and 50 % of working time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="study_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(condition=Q(kind__in=StudyKind.values), name="study_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start_date}"

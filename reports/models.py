@@ -1,0 +1,1 @@
+# Outcome snapshots and report files are added with the outcome engine.

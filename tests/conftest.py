@@ -1,0 +1,110 @@
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from stockholmsjobb.celery import app as celery_app
+from tests.factories import CoachFactory, ManagerFactory, ParticipantFactory, UnitFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip a test whose service is missing on a developer's machine; fail it in CI."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: nothing may be skipped)")
+    pytest.skip(reason)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Belt and braces: in CI a skipped test is a failed run, whatever skipped it.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if IN_CI and reporter is not None and reporter.stats.get("skipped"):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_eagerly():
+    """Tests call task functions in-process; only the worker tests use the broker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def postgres(db) -> None:
+    require(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL")
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    require(Path(CHROMIUM).exists(), f"needs Chromium at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process():
+    """A real Celery worker in its own process, talking to Redis."""
+    broker = django_settings.CELERY_BROKER_URL
+    require(broker.startswith("redis://"), "needs Redis: set CELERY_BROKER_URL")
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent))
+    require(celery is not None, "needs the celery command")
+    process = subprocess.Popen(
+        [celery, "-A", "stockholmsjobb", "worker", "--pool=solo", "--loglevel=WARNING",
+         "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        cwd=django_settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "stockholmsjobb.settings"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if celery_app.control.ping(timeout=1.0):
+                break
+            if process.poll() is not None:
+                pytest.fail("the Celery worker exited at start")
+        else:
+            pytest.fail("the Celery worker did not answer within 60 s")
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def unit():
+    return UnitFactory(name="Jobbtorg Järva")
+
+
+@pytest.fixture
+def other_unit():
+    return UnitFactory(name="Jobbtorg Söderort")
+
+
+@pytest.fixture
+def coach(unit):
+    return CoachFactory(username="coach1", unit=unit)
+
+
+@pytest.fixture
+def other_coach(other_unit):
+    return CoachFactory(username="coach2", unit=other_unit)
+
+
+@pytest.fixture
+def manager(unit):
+    return ManagerFactory(username="manager1", unit=unit)
+
+
+@pytest.fixture
+def participant(unit, coach):
+    return ParticipantFactory(unit=unit, coach=coach)
