@@ -54,7 +54,9 @@ class FollowUp(models.Model):
                 condition=Q(outcome="", performed_on__isnull=True)
                 | (~Q(outcome="") & Q(performed_on__isnull=False)),
                 name="followup_outcome_with_date",
-                violation_error_message=_("An outcome needs the date of the follow-up, and a date needs an outcome."),
+                violation_error_message=_(
+                    "An outcome needs the date of the follow-up, and a date needs an outcome."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(outcome="") | Q(outcome__in=Outcome.values),
@@ -62,8 +64,9 @@ class FollowUp(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["due_date"], name="followup_due",
-                         condition=Q(performed_on__isnull=True)),
+            models.Index(
+                fields=["due_date"], name="followup_due", condition=Q(performed_on__isnull=True)
+            ),
             models.Index(fields=["outcome"], name="followup_outcome"),
         ]
 

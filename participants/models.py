@@ -329,7 +329,9 @@ class Study(models.Model):
             models.CheckConstraint(
                 condition=Q(extent_percent__gte=1, extent_percent__lte=MAX_STUDY_EXTENT_PERCENT),
                 name="study_extent_at_most_half",
-                violation_error_message=_("Study extent must be between 1 and 50 % of working time."),
+                violation_error_message=_(
+                    "Study extent must be between 1 and 50 %% of working time."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

@@ -1,7 +1,6 @@
 import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -89,9 +88,7 @@ class OrganisationKind(models.TextChoices):
 
 class Workplace(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
-    organisation = models.CharField(
-        _("administration or company"), max_length=200, blank=True
-    )
+    organisation = models.CharField(_("administration or company"), max_length=200, blank=True)
     organisation_kind = models.CharField(
         _("organisation kind"),
         max_length=24,
@@ -207,7 +204,9 @@ class Placement(models.Model):
             models.UniqueConstraint(
                 fields=["participant", "start_date"],
                 name="placement_one_start_per_participant_and_day",
-                violation_error_message=_("This participant already has a placement starting that day."),
+                violation_error_message=_(
+                    "This participant already has a placement starting that day."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

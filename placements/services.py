@@ -18,6 +18,14 @@ from placements.models import (
 )
 
 
+class PlacementNeedsConfirmation(ValidationError):
+    """The placement is valid but outside the job type's guidance; the coach must confirm."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__(warnings, code="needs_confirmation")
+        self.warnings = warnings
+
+
 def _age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return relativedelta(day, birth_date).years
 
@@ -35,14 +43,22 @@ def placement_warnings(
     if not job_type.min_age <= age <= job_type.max_age:
         warnings.append(
             _("The participant is %(age)s at the start; %(job_type)s is for ages %(min)s–%(max)s.")
-            % {"age": age, "job_type": job_type.name, "min": job_type.min_age, "max": job_type.max_age}
+            % {
+                "age": age,
+                "job_type": job_type.name,
+                "min": job_type.min_age,
+                "max": job_type.max_age,
+            }
         )
     if planned_end_date is not None:
         length = relativedelta(planned_end_date + datetime.timedelta(days=1), start_date)
         months = length.years * 12 + length.months + (1 if length.days > 15 else 0)
         if not job_type.min_months <= months <= job_type.max_months:
             warnings.append(
-                _("The planned length is %(months)s months; %(job_type)s runs %(min)s–%(max)s months.")
+                _(
+                    "The planned length is %(months)s months; "
+                    "%(job_type)s runs %(min)s–%(max)s months."
+                )
                 % {
                     "months": months,
                     "job_type": job_type.name,
@@ -79,7 +95,7 @@ def placement_create(
     funding: str = "sdf",
     confirm_warnings: bool = False,
 ) -> Placement:
-    """Place a participant. Raises ValidationError with code `needs_confirmation` for warnings."""
+    """Place a participant. Raises PlacementNeedsConfirmation for unconfirmed warnings."""
     placement = Placement(
         participant=participant,
         job_type=job_type,
@@ -99,7 +115,7 @@ def placement_create(
         planned_end_date=planned_end_date,
     )
     if warnings and not confirm_warnings:
-        raise ValidationError(warnings, code="needs_confirmation")
+        raise PlacementNeedsConfirmation(warnings)
     placement.save()
     return placement
 
@@ -132,9 +148,7 @@ def internship_create(
     occupation: str = "",
 ) -> Internship:
     if (end_date - start_date).days >= MAX_INTERNSHIP_DAYS:
-        raise ValidationError(
-            {"end_date": _("An internship lasts at most four weeks (28 days).")}
-        )
+        raise ValidationError({"end_date": _("An internship lasts at most four weeks (28 days).")})
     internship = Internship(
         participant=participant,
         placement=placement,

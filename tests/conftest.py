@@ -8,12 +8,23 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.utils import translation
 
 from stockholmsjobb.celery import app as celery_app
 from tests.factories import CoachFactory, ManagerFactory, ParticipantFactory, UnitFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Production hashes static files at collectstatic; tests serve them as they are.
+    django_settings.STORAGES = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Hashing real passwords costs a quarter of a second each; tests make many users.
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def require(available: bool, reason: str) -> None:
@@ -30,6 +41,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if IN_CI and reporter is not None and reporter.stats.get("skipped"):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages outside requests in English, so assertions read the source text.
+
+    Pages still follow the request's language (Swedish by default).
+    """
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +81,17 @@ def celery_worker_process():
     celery = shutil.which("celery", path=str(Path(sys.executable).parent))
     require(celery is not None, "needs the celery command")
     process = subprocess.Popen(
-        [celery, "-A", "stockholmsjobb", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        [
+            celery,
+            "-A",
+            "stockholmsjobb",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
         cwd=django_settings.BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "stockholmsjobb.settings"},
     )

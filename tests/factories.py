@@ -36,26 +36,35 @@ class UserFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     password = factory.django.Password("correct horse battery")
 
-    @factory.post_generation
-    def role(self, create: bool, extracted: str | None, **kwargs) -> None:
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
-            if extracted == "admin":
-                self.is_staff = True
-                self.save(update_fields=["is_staff"])
+
+def _grant_role(user: User, role: str) -> None:
+    user.groups.add(Group.objects.get(name=role))
+    if role == "admin":
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
 
 
 class CoachFactory(UserFactory):
-    role = "coach"
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs) -> None:
+        if create:
+            _grant_role(self, extracted or "coach")
 
 
 class ManagerFactory(UserFactory):
-    role = "manager"
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs) -> None:
+        if create:
+            _grant_role(self, extracted or "manager")
 
 
 class AdminFactory(UserFactory):
-    role = "admin"
     unit = None
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs) -> None:
+        if create:
+            _grant_role(self, extracted or "admin")
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):

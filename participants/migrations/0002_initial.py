@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='study',
-            constraint=models.CheckConstraint(condition=models.Q(('extent_percent__gte', 1), ('extent_percent__lte', 50)), name='study_extent_at_most_half', violation_error_message='Study extent must be between 1 and 50 % of working time.'),
+            constraint=models.CheckConstraint(condition=models.Q(('extent_percent__gte', 1), ('extent_percent__lte', 50)), name='study_extent_at_most_half', violation_error_message='Study extent must be between 1 and 50 %% of working time.'),
         ),
         migrations.AddConstraint(
             model_name='study',
