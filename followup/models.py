@@ -179,3 +179,28 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_round} #{self.pk}"
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mail a coach received on a day; makes the reminder task idempotent."""
+
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coach"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    sent_on = models.DateField(_("sent on"))
+    overdue = models.PositiveIntegerField(_("overdue follow-ups"))
+    due_soon = models.PositiveIntegerField(_("follow-ups due within a week"))
+
+    class Meta:
+        ordering = ["-sent_on"]
+        verbose_name = _("follow-up reminder")
+        verbose_name_plural = _("follow-up reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["coach", "sent_on"], name="reminder_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coach_id} {self.sent_on}"

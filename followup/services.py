@@ -1,11 +1,15 @@
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from followup.models import FollowUp, Outcome
+from followup.models import FollowUp, Outcome, ReminderSent
 from placements.models import Placement, follow_up_due_date
 
 
@@ -41,3 +45,81 @@ def followup_register(
     followup.full_clean()
     followup.save()
     return followup
+
+
+REMINDER_HORIZON_DAYS = 7
+
+
+def followups_open_for_ended_placements(*, today: datetime.date) -> int:
+    """Give every placement that has ended a follow-up; returns how many were opened.
+
+    Safe to run any number of times: a placement's follow-up is unique, so a
+    second run (or two workers at once) opens nothing twice.
+    """
+    missing = (
+        Placement.objects.filter(end_date__isnull=False, end_date__lte=today, followup__isnull=True)
+        .values_list("pk", "end_date")
+        .iterator(chunk_size=5000)
+    )
+    created = 0
+    batch: list[FollowUp] = []
+    for placement_id, end_date in missing:
+        batch.append(FollowUp(placement_id=placement_id, due_date=follow_up_due_date(end_date)))
+        if len(batch) == 5000:
+            created += _insert_new(batch)
+            batch = []
+    if batch:
+        created += _insert_new(batch)
+    return created
+
+
+def _insert_new(batch: list[FollowUp]) -> int:
+    before = FollowUp.objects.filter(placement_id__in=[f.placement_id for f in batch]).count()
+    FollowUp.objects.bulk_create(batch, ignore_conflicts=True)
+    after = FollowUp.objects.filter(placement_id__in=[f.placement_id for f in batch]).count()
+    return after - before
+
+
+def reminders_send(*, today: datetime.date, site_url: str = "") -> int:
+    """E-mail each coach a count of their overdue and soon-due follow-ups; once a day.
+
+    The e-mail carries counts and a link, never names or personnummer: mail
+    leaves the system and may be read on a phone.
+    """
+    from followup.selectors import open_followup_counts_per_coach
+
+    sent = 0
+    for row in open_followup_counts_per_coach(
+        today=today, horizon=today + datetime.timedelta(days=REMINDER_HORIZON_DAYS)
+    ):
+        if not row["overdue"] and not row["due_soon"]:
+            continue
+        with transaction.atomic():
+            _reminder, created = ReminderSent.objects.get_or_create(
+                coach_id=row["coach_id"],
+                sent_on=today,
+                defaults={"overdue": row["overdue"], "due_soon": row["due_soon"]},
+            )
+            if not created:
+                continue
+            # Inside the transaction: if sending fails the row goes too, and the
+            # next run tries again.
+            _send_reminder(row, site_url=site_url)
+            sent += 1
+    return sent
+
+
+def _send_reminder(row: dict, *, site_url: str) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Stockholmsjobb: follow-ups to register")
+        body = render_to_string(
+            "followup/reminder_email.txt",
+            {
+                "first_name": row["coach_first_name"],
+                "overdue": row["overdue"],
+                "due_soon": row["due_soon"],
+                "days": REMINDER_HORIZON_DAYS,
+                "url": f"{site_url}/followups/",
+            },
+        )
+    send_mail(subject, body, None, [row["coach_email"]])

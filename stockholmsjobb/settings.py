@@ -10,6 +10,7 @@ Redis and a real Celery worker.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -143,6 +144,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # --- E-mail ---------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Links in e-mail point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="stockholmsjobb@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -163,7 +166,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_IMPORTS = ["stockholmsjobb.tasks"]
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "open-followups-nightly": {
+        "task": "followup.tasks.open_followups_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "followup-reminders-weekday-mornings": {
+        "task": "followup.tasks.send_followup_reminders_task",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon-fri"),
+    },
+}
 
 # --- Cache ----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -74,12 +74,23 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process():
-    """A real Celery worker in its own process, talking to Redis."""
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker in its own process, on Redis and the test database.
+
+    Tests that use it must commit their data (transactional tests) for the
+    worker to see it.
+    """
     broker = django_settings.CELERY_BROKER_URL
     require(broker.startswith("redis://"), "needs Redis: set CELERY_BROKER_URL")
+    with django_db_blocker.unblock():
+        db = connection.settings_dict
+    require(db["ENGINE"].endswith("postgresql"), "needs PostgreSQL: set DATABASE_URL")
     celery = shutil.which("celery", path=str(Path(sys.executable).parent))
     require(celery is not None, "needs the celery command")
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}"
+    )
     process = subprocess.Popen(
         [
             celery,
@@ -93,7 +104,11 @@ def celery_worker_process():
             "--without-gossip",
         ],
         cwd=django_settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "stockholmsjobb.settings"},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "stockholmsjobb.settings",
+            "DATABASE_URL": database_url,
+        },
     )
     try:
         deadline = time.monotonic() + 60
@@ -108,6 +123,14 @@ def celery_worker_process():
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def real_broker():
+    """Send tasks to the broker instead of running them in-process."""
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture

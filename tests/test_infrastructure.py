@@ -32,10 +32,9 @@ def test_constraints_are_enforced_by_postgresql_itself(postgres):
 
 
 @pytest.mark.redis
-def test_a_task_round_trips_through_a_real_celery_worker_and_redis(celery_worker_process):
-    from stockholmsjobb.celery import app
-
-    app.conf.task_always_eager = False
+def test_a_task_round_trips_through_a_real_celery_worker_and_redis(
+    celery_worker_process, real_broker
+):
     result = worker_health.delay()
     answer = result.get(timeout=30)
     assert answer["pid"] != os.getpid()

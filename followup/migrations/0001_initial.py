@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,59 +14,238 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='RegisterOutcome',
+            name="RegisterOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('income_source', models.CharField(choices=[('forvarvsarbete', 'Earned income'), ('studier', 'Studies'), ('arbetsloshet', 'Unemployment'), ('ekonomiskt_bistand', 'Social assistance'), ('arbetsmarknadspolitisk_atgard', 'Labour market programme'), ('ovrigt', 'Other')], max_length=30, verbose_name='main income source')),
-                ('imported_at', models.DateTimeField(auto_now_add=True, verbose_name='imported')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "income_source",
+                    models.CharField(
+                        choices=[
+                            ("forvarvsarbete", "Earned income"),
+                            ("studier", "Studies"),
+                            ("arbetsloshet", "Unemployment"),
+                            ("ekonomiskt_bistand", "Social assistance"),
+                            ("arbetsmarknadspolitisk_atgard", "Labour market programme"),
+                            ("ovrigt", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="main income source",
+                    ),
+                ),
+                ("imported_at", models.DateTimeField(auto_now_add=True, verbose_name="imported")),
             ],
             options={
-                'verbose_name': 'register outcome',
-                'verbose_name_plural': 'register outcomes',
-                'ordering': ['participant', 'year'],
+                "verbose_name": "register outcome",
+                "verbose_name_plural": "register outcomes",
+                "ordering": ["participant", "year"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('survey_round', models.CharField(max_length=20, verbose_name='survey round')),
-                ('staff_respectful', models.CharField(blank=True, choices=[('stammer_bra', 'Agree'), ('stammer_ganska_bra', 'Somewhat agree'), ('stammer_ganska_daligt', 'Somewhat disagree'), ('stammer_daligt', 'Disagree'), ('vet_ej', "Don't know")], max_length=24, verbose_name='Staff treat me with respect')),
-                ('staff_listen', models.CharField(blank=True, choices=[('stammer_bra', 'Agree'), ('stammer_ganska_bra', 'Somewhat agree'), ('stammer_ganska_daligt', 'Somewhat disagree'), ('stammer_daligt', 'Disagree'), ('vet_ej', "Don't know")], max_length=24, verbose_name='Staff listen to me')),
-                ('staff_available', models.CharField(blank=True, choices=[('stammer_bra', 'Agree'), ('stammer_ganska_bra', 'Somewhat agree'), ('stammer_ganska_daligt', 'Somewhat disagree'), ('stammer_daligt', 'Disagree'), ('vet_ej', "Don't know")], max_length=24, verbose_name='I can get hold of my coach when I need to')),
-                ('staff_support', models.CharField(blank=True, choices=[('stammer_bra', 'Agree'), ('stammer_ganska_bra', 'Somewhat agree'), ('stammer_ganska_daligt', 'Somewhat disagree'), ('stammer_daligt', 'Disagree'), ('vet_ej', "Don't know")], max_length=24, verbose_name='I get the support I need')),
-                ('job_meaningful', models.CharField(blank=True, choices=[('stammer_bra', 'Agree'), ('stammer_ganska_bra', 'Somewhat agree'), ('stammer_ganska_daligt', 'Somewhat disagree'), ('stammer_daligt', 'Disagree'), ('vet_ej', "Don't know")], max_length=24, verbose_name='My job feels meaningful')),
-                ('job_learning', models.CharField(blank=True, choices=[('stammer_bra', 'Agree'), ('stammer_ganska_bra', 'Somewhat agree'), ('stammer_ganska_daligt', 'Somewhat disagree'), ('stammer_daligt', 'Disagree'), ('vet_ej', "Don't know")], max_length=24, verbose_name='I learn things I will use later')),
-                ('job_confidence', models.CharField(blank=True, choices=[('stammer_bra', 'Agree'), ('stammer_ganska_bra', 'Somewhat agree'), ('stammer_ganska_daligt', 'Somewhat disagree'), ('stammer_daligt', 'Disagree'), ('vet_ej', "Don't know")], max_length=24, verbose_name='The job has given me more self-confidence')),
-                ('job_closer_to_work', models.CharField(blank=True, choices=[('stammer_bra', 'Agree'), ('stammer_ganska_bra', 'Somewhat agree'), ('stammer_ganska_daligt', 'Somewhat disagree'), ('stammer_daligt', 'Disagree'), ('vet_ej', "Don't know")], max_length=24, verbose_name='I am closer to a job or studies now')),
-                ('studied_during_placement', models.BooleanField(blank=True, null=True, verbose_name='studied during the job')),
-                ('submitted_at', models.DateTimeField(auto_now_add=True, verbose_name='submitted')),
-                ('on_paper', models.BooleanField(default=False, verbose_name='collected on paper')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("survey_round", models.CharField(max_length=20, verbose_name="survey round")),
+                (
+                    "staff_respectful",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stammer_bra", "Agree"),
+                            ("stammer_ganska_bra", "Somewhat agree"),
+                            ("stammer_ganska_daligt", "Somewhat disagree"),
+                            ("stammer_daligt", "Disagree"),
+                            ("vet_ej", "Don't know"),
+                        ],
+                        max_length=24,
+                        verbose_name="Staff treat me with respect",
+                    ),
+                ),
+                (
+                    "staff_listen",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stammer_bra", "Agree"),
+                            ("stammer_ganska_bra", "Somewhat agree"),
+                            ("stammer_ganska_daligt", "Somewhat disagree"),
+                            ("stammer_daligt", "Disagree"),
+                            ("vet_ej", "Don't know"),
+                        ],
+                        max_length=24,
+                        verbose_name="Staff listen to me",
+                    ),
+                ),
+                (
+                    "staff_available",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stammer_bra", "Agree"),
+                            ("stammer_ganska_bra", "Somewhat agree"),
+                            ("stammer_ganska_daligt", "Somewhat disagree"),
+                            ("stammer_daligt", "Disagree"),
+                            ("vet_ej", "Don't know"),
+                        ],
+                        max_length=24,
+                        verbose_name="I can get hold of my coach when I need to",
+                    ),
+                ),
+                (
+                    "staff_support",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stammer_bra", "Agree"),
+                            ("stammer_ganska_bra", "Somewhat agree"),
+                            ("stammer_ganska_daligt", "Somewhat disagree"),
+                            ("stammer_daligt", "Disagree"),
+                            ("vet_ej", "Don't know"),
+                        ],
+                        max_length=24,
+                        verbose_name="I get the support I need",
+                    ),
+                ),
+                (
+                    "job_meaningful",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stammer_bra", "Agree"),
+                            ("stammer_ganska_bra", "Somewhat agree"),
+                            ("stammer_ganska_daligt", "Somewhat disagree"),
+                            ("stammer_daligt", "Disagree"),
+                            ("vet_ej", "Don't know"),
+                        ],
+                        max_length=24,
+                        verbose_name="My job feels meaningful",
+                    ),
+                ),
+                (
+                    "job_learning",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stammer_bra", "Agree"),
+                            ("stammer_ganska_bra", "Somewhat agree"),
+                            ("stammer_ganska_daligt", "Somewhat disagree"),
+                            ("stammer_daligt", "Disagree"),
+                            ("vet_ej", "Don't know"),
+                        ],
+                        max_length=24,
+                        verbose_name="I learn things I will use later",
+                    ),
+                ),
+                (
+                    "job_confidence",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stammer_bra", "Agree"),
+                            ("stammer_ganska_bra", "Somewhat agree"),
+                            ("stammer_ganska_daligt", "Somewhat disagree"),
+                            ("stammer_daligt", "Disagree"),
+                            ("vet_ej", "Don't know"),
+                        ],
+                        max_length=24,
+                        verbose_name="The job has given me more self-confidence",
+                    ),
+                ),
+                (
+                    "job_closer_to_work",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stammer_bra", "Agree"),
+                            ("stammer_ganska_bra", "Somewhat agree"),
+                            ("stammer_ganska_daligt", "Somewhat disagree"),
+                            ("stammer_daligt", "Disagree"),
+                            ("vet_ej", "Don't know"),
+                        ],
+                        max_length=24,
+                        verbose_name="I am closer to a job or studies now",
+                    ),
+                ),
+                (
+                    "studied_during_placement",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="studied during the job"
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(auto_now_add=True, verbose_name="submitted")),
+                ("on_paper", models.BooleanField(default=False, verbose_name="collected on paper")),
             ],
             options={
-                'verbose_name': 'survey response',
-                'verbose_name_plural': 'survey responses',
-                'ordering': ['-submitted_at'],
+                "verbose_name": "survey response",
+                "verbose_name_plural": "survey responses",
+                "ordering": ["-submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('performed_on', models.DateField(blank=True, null=True, verbose_name='performed on')),
-                ('outcome', models.CharField(blank=True, choices=[('arbete_osubventionerat', 'Work, unsubsidised'), ('arbete_subventionerat', 'Work, subsidised'), ('studier', 'Studies'), ('arbetssokande', 'Job seeker'), ('annan_insats', 'Other programme'), ('sjukskriven', 'On sick leave'), ('foraldraledig', 'On parental leave'), ('ej_nadd', 'Not reached')], max_length=24, verbose_name='outcome')),
-                ('employer_or_school', models.CharField(blank=True, max_length=200, verbose_name='employer or school')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('performed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='performed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "performed_on",
+                    models.DateField(blank=True, null=True, verbose_name="performed on"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("arbete_osubventionerat", "Work, unsubsidised"),
+                            ("arbete_subventionerat", "Work, subsidised"),
+                            ("studier", "Studies"),
+                            ("arbetssokande", "Job seeker"),
+                            ("annan_insats", "Other programme"),
+                            ("sjukskriven", "On sick leave"),
+                            ("foraldraledig", "On parental leave"),
+                            ("ej_nadd", "Not reached"),
+                        ],
+                        max_length=24,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "employer_or_school",
+                    models.CharField(blank=True, max_length=200, verbose_name="employer or school"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "performed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="performed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up',
-                'verbose_name_plural': 'follow-ups',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "follow-up",
+                "verbose_name_plural": "follow-ups",
+                "ordering": ["due_date", "id"],
             },
         ),
     ]

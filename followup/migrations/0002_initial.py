@@ -5,66 +5,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('followup', '0001_initial'),
-        ('participants', '0001_initial'),
-        ('placements', '0001_initial'),
+        ("followup", "0001_initial"),
+        ("participants", "0001_initial"),
+        ("placements", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='followup',
-            name='placement',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='followup', to='placements.placement', verbose_name='placement'),
+            model_name="followup",
+            name="placement",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="followup",
+                to="placements.placement",
+                verbose_name="placement",
+            ),
         ),
         migrations.AddField(
-            model_name='registeroutcome',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='register_outcomes', to='participants.participant', verbose_name='participant'),
+            model_name="registeroutcome",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="register_outcomes",
+                to="participants.participant",
+                verbose_name="participant",
+            ),
         ),
         migrations.AddField(
-            model_name='surveyresponse',
-            name='job_type',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='placements.jobtype', verbose_name='job type'),
+            model_name="surveyresponse",
+            name="job_type",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="placements.jobtype",
+                verbose_name="job type",
+            ),
         ),
         migrations.AddField(
-            model_name='surveyresponse',
-            name='participant',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='survey_responses', to='participants.participant', verbose_name='participant (only with consent)'),
+            model_name="surveyresponse",
+            name="participant",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="survey_responses",
+                to="participants.participant",
+                verbose_name="participant (only with consent)",
+            ),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(condition=models.Q(('performed_on__isnull', True)), fields=['due_date'], name='followup_due'),
+            model_name="followup",
+            index=models.Index(
+                condition=models.Q(("performed_on__isnull", True)),
+                fields=["due_date"],
+                name="followup_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['outcome'], name='followup_outcome'),
+            model_name="followup",
+            index=models.Index(fields=["outcome"], name="followup_outcome"),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', ''), ('performed_on__isnull', True)), models.Q(models.Q(('outcome', ''), _negated=True), ('performed_on__isnull', False)), _connector='OR'), name='followup_outcome_with_date', violation_error_message='An outcome needs the date of the follow-up, and a date needs an outcome.'),
+            model_name="followup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("outcome", ""), ("performed_on__isnull", True)),
+                    models.Q(
+                        models.Q(("outcome", ""), _negated=True), ("performed_on__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="followup_outcome_with_date",
+                violation_error_message="An outcome needs the date of the follow-up, and a date needs an outcome.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome', ''), ('outcome__in', ['arbete_osubventionerat', 'arbete_subventionerat', 'studier', 'arbetssokande', 'annan_insats', 'sjukskriven', 'foraldraledig', 'ej_nadd']), _connector='OR'), name='followup_outcome_valid'),
+            model_name="followup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("outcome", ""),
+                    (
+                        "outcome__in",
+                        [
+                            "arbete_osubventionerat",
+                            "arbete_subventionerat",
+                            "studier",
+                            "arbetssokande",
+                            "annan_insats",
+                            "sjukskriven",
+                            "foraldraledig",
+                            "ej_nadd",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="followup_outcome_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='registeroutcome',
-            index=models.Index(fields=['year'], name='registeroutcome_year'),
+            model_name="registeroutcome",
+            index=models.Index(fields=["year"], name="registeroutcome_year"),
         ),
         migrations.AddConstraint(
-            model_name='registeroutcome',
-            constraint=models.UniqueConstraint(fields=('participant', 'year'), name='registeroutcome_one_per_participant_and_year'),
+            model_name="registeroutcome",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "year"), name="registeroutcome_one_per_participant_and_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeroutcome',
-            constraint=models.CheckConstraint(condition=models.Q(('income_source__in', ['forvarvsarbete', 'studier', 'arbetsloshet', 'ekonomiskt_bistand', 'arbetsmarknadspolitisk_atgard', 'ovrigt'])), name='registeroutcome_income_source_valid'),
+            model_name="registeroutcome",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "income_source__in",
+                        [
+                            "forvarvsarbete",
+                            "studier",
+                            "arbetsloshet",
+                            "ekonomiskt_bistand",
+                            "arbetsmarknadspolitisk_atgard",
+                            "ovrigt",
+                        ],
+                    )
+                ),
+                name="registeroutcome_income_source_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='surveyresponse',
-            index=models.Index(fields=['survey_round'], name='survey_round'),
+            model_name="surveyresponse",
+            index=models.Index(fields=["survey_round"], name="survey_round"),
         ),
     ]

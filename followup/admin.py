@@ -1,0 +1,120 @@
+import datetime
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from followup.models import FollowUp, RegisterOutcome, SurveyResponse
+from participants.admin import PersonnummerSearchMixin
+from participants.models import Participant
+from placements.models import JobType
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
+    personnummer_lookup = "placement__participant__personnummer"
+    list_display = (
+        "due_date",
+        "participant",
+        "job_type",
+        "placement_end_date",
+        "performed_on",
+        "outcome",
+        "performed_by",
+    )
+    list_select_related = ("placement__participant", "placement__job_type", "performed_by")
+    list_filter = (
+        "outcome",
+        ("performed_on", admin.EmptyFieldListFilter),
+        "due_date",
+        "placement__job_type",
+        "placement__participant__unit",
+    )
+    search_fields = ("placement__participant__first_name", "placement__participant__last_name")
+    search_help_text = _("Participant's name or personal identity number.")
+    date_hierarchy = "due_date"
+    raw_id_fields = ("placement",)
+    autocomplete_fields = ("performed_by",)
+    fields = (
+        "placement",
+        "due_date",
+        ("performed_on", "outcome"),
+        "employer_or_school",
+        "note",
+        "performed_by",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = ("created_at", "updated_at")
+    list_per_page = 50
+    show_full_result_count = False
+
+    @admin.display(description=_("participant"), ordering="placement__participant__last_name")
+    def participant(self, obj: FollowUp) -> Participant:
+        return obj.placement.participant
+
+    @admin.display(description=_("job type"), ordering="placement__job_type__sort_order")
+    def job_type(self, obj: FollowUp) -> JobType:
+        return obj.placement.job_type
+
+    @admin.display(description=_("placement ended"), ordering="placement__end_date")
+    def placement_end_date(self, obj: FollowUp) -> datetime.date | None:
+        return obj.placement.end_date
+
+
+@admin.register(RegisterOutcome)
+class RegisterOutcomeAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
+    personnummer_lookup = "participant__personnummer"
+    list_display = ("participant", "year", "income_source", "imported_at")
+    list_select_related = ("participant",)
+    list_filter = ("year", "income_source")
+    search_fields = ("participant__first_name", "participant__last_name")
+    autocomplete_fields = ("participant",)
+    readonly_fields = ("imported_at",)
+    list_per_page = 50
+    show_full_result_count = False
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = (
+        "survey_round",
+        "job_type",
+        "submitted_at",
+        "on_paper",
+        "studied_during_placement",
+        "job_closer_to_work",
+    )
+    list_select_related = ("job_type",)
+    list_filter = ("survey_round", "job_type", "on_paper", "studied_during_placement")
+    search_fields = ("survey_round",)
+    date_hierarchy = "submitted_at"
+    autocomplete_fields = ("participant",)
+    fieldsets = (
+        (None, {"fields": ("survey_round", "job_type", "participant", "on_paper")}),
+        (
+            _("Staff"),
+            {
+                "fields": (
+                    "staff_respectful",
+                    "staff_listen",
+                    "staff_available",
+                    "staff_support",
+                )
+            },
+        ),
+        (
+            _("The job"),
+            {
+                "fields": (
+                    "job_meaningful",
+                    "job_learning",
+                    "job_confidence",
+                    "job_closer_to_work",
+                    "studied_during_placement",
+                )
+            },
+        ),
+        (None, {"fields": ("submitted_at",)}),
+    )
+    readonly_fields = ("submitted_at",)
+    list_per_page = 50
