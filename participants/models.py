@@ -242,7 +242,7 @@ class GoalStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     IN_PROGRESS = "in_progress", _("In progress")
     REACHED = "reached", _("Reached")
-    NOT_REACHED = "not_reached", _("Not reached")
+    NOT_REACHED = "not_reached", _("Not achieved")
 
 
 class LearningGoal(models.Model):
@@ -315,8 +315,8 @@ class Study(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     extent_percent = models.PositiveSmallIntegerField(
-        _("extent (% of working time)"),
-        help_text=_("At most 50 % of working time."),
+        _("extent (percent of working time)"),
+        help_text=_("At most 50 percent of working time."),
     )
     completed = models.BooleanField(_("completed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -330,7 +330,7 @@ class Study(models.Model):
                 condition=Q(extent_percent__gte=1, extent_percent__lte=MAX_STUDY_EXTENT_PERCENT),
                 name="study_extent_at_most_half",
                 violation_error_message=_(
-                    "Study extent must be between 1 and 50 %% of working time."
+                    "Study extent must be between 1 and 50 percent of working time."
                 ),
             ),
             models.CheckConstraint(

@@ -143,7 +143,7 @@ def test_study_extent_outside_one_to_fifty_percent_is_refused(extent):
         start_date=D(2021, 1, 1),
         extent_percent=extent,
     )
-    assert_refused(study, "Study extent must be between 1 and 50 %")
+    assert_refused(study, "Study extent must be between 1 and 50 percent")
 
 
 def test_study_of_fifty_percent_is_accepted():

@@ -107,5 +107,5 @@ def test_study_over_half_time_is_refused_by_the_service(participant):
         study_create(
             participant=participant, kind="sfi", start_date=D(2021, 1, 1), extent_percent=60
         )
-    assert "between 1 and 50 %" in str(error.value)
+    assert "between 1 and 50 percent" in str(error.value)
     assert not participant.studies.exists()
