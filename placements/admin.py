@@ -2,6 +2,7 @@ import datetime
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from placements.models import (
     WageSubsidyCase,
     Workplace,
 )
+from placements.services import placement_check_no_overlap
 
 
 class PlacementTargetInline(admin.TabularInline):
@@ -146,8 +148,34 @@ class PlacementStudyInline(admin.TabularInline):
     extra = 0
 
 
+class PlacementAdminForm(ModelForm):
+    class Meta:
+        model = Placement
+        fields = (
+            "participant",
+            "job_type",
+            "workplace",
+            "funding",
+            "start_date",
+            "planned_end_date",
+            "extended_on",
+            "end_date",
+            "end_reason",
+        )
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # _post_clean has copied the cleaned values onto the instance; check it now.
+        if self.instance.participant_id and self.instance.start_date and not self.errors:
+            try:
+                placement_check_no_overlap(self.instance)
+            except ValidationError as error:
+                self.add_error(None, error.messages)
+
+
 @admin.register(Placement)
 class PlacementAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
+    form = PlacementAdminForm
     personnummer_lookup = "participant__personnummer"
     list_display = (
         "participant",

@@ -69,7 +69,7 @@ def placement_warnings(
     return warnings
 
 
-def _check_no_overlap(placement: Placement) -> None:
+def placement_check_no_overlap(placement: Placement) -> None:
     """One participant holds one Stockholmsjobb at a time; an ongoing one is open-ended."""
     end = placement.end_date or datetime.date.max
     overlapping = (
@@ -107,7 +107,7 @@ def placement_create(
     placement.full_clean()
     # Lock the participant so two simultaneous placements cannot both pass the overlap check.
     Participant.objects.select_for_update().filter(pk=participant.pk).first()
-    _check_no_overlap(placement)
+    placement_check_no_overlap(placement)
     warnings = placement_warnings(
         participant=participant,
         job_type=job_type,
@@ -129,7 +129,7 @@ def placement_end(*, placement: Placement, end_date: datetime.date, end_reason: 
     placement.end_reason = end_reason
     placement.full_clean()
     Participant.objects.select_for_update().filter(pk=placement.participant_id).first()
-    _check_no_overlap(placement)
+    placement_check_no_overlap(placement)
     placement.save(update_fields=["end_date", "end_reason", "updated_at"])
     FollowUp.objects.update_or_create(
         placement=placement, defaults={"due_date": follow_up_due_date(end_date)}

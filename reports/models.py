@@ -1,1 +1,77 @@
-# Outcome snapshots and report files are added with the outcome engine.
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SnapshotStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class OutcomeSnapshot(models.Model):
+    """One computation of the outcome figures; dashboards read the latest finished one.
+
+    The figures live in OutcomeCell rows: counts per month of placement end
+    and per combination of the breakdown attributes, so that any report period
+    and any dashboard filter is a sum over a small table instead of a pass
+    over every placement.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=SnapshotStatus.choices, default=SnapshotStatus.QUEUED
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    placements = models.PositiveIntegerField(_("placements counted"), default=0)
+    cells = models.PositiveIntegerField(_("cells"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "finished_at"
+        verbose_name = _("outcome snapshot")
+        verbose_name_plural = _("outcome snapshots")
+        indexes = [models.Index(fields=["status", "-finished_at"], name="snapshot_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status} {self.finished_at or self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OutcomeCell(models.Model):
+    """Counts for the ended placements sharing one month and one set of attributes."""
+
+    snapshot = models.ForeignKey(
+        OutcomeSnapshot, on_delete=models.CASCADE, related_name="outcome_cells"
+    )
+    end_month = models.DateField()  # first day of the month the placements ended
+    unit = models.ForeignKey("participants.Unit", on_delete=models.CASCADE, related_name="+")
+    gender = models.CharField(max_length=6)
+    job_type = models.ForeignKey("placements.JobType", on_delete=models.CASCADE, related_name="+")
+    age_group = models.CharField(max_length=3)
+    district = models.ForeignKey(
+        "participants.District", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    setting = models.CharField(max_length=8)
+    funding = models.CharField(max_length=3)
+    ended = models.PositiveIntegerField()
+    followed_up = models.PositiveIntegerField()
+    work_subsidised = models.PositiveIntegerField()
+    work_unsubsidised = models.PositiveIntegerField()
+    studies = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "end_month"], name="outcomecell_month")]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} {self.end_month:%Y-%m}"

@@ -689,3 +689,36 @@ def test_participant_autocomplete_finds_personnummer_in_any_form(admin_client: C
 
     assert response.status_code == 200
     assert [result["id"] for result in response.json()["results"]] == [str(wanted.pk)]
+
+
+@pytest.mark.django_db
+def test_admin_refuses_an_overlapping_placement(client):
+    import datetime
+
+    from placements.models import Placement
+    from tests.factories import AdminFactory, PlacementFactory
+
+    admin_user = AdminFactory(is_superuser=True)
+    existing = PlacementFactory(start_date=datetime.date(2021, 1, 1), end_date=None)
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/placements/placement/add/",
+        {
+            "participant": existing.participant.pk,
+            "job_type": existing.job_type.pk,
+            "workplace": existing.workplace.pk,
+            "funding": "sdf",
+            "start_date": "2021-06-01",
+            "followup-TOTAL_FORMS": "0",
+            "followup-INITIAL_FORMS": "0",
+            "internships-TOTAL_FORMS": "0",
+            "internships-INITIAL_FORMS": "0",
+            "studies-TOTAL_FORMS": "0",
+            "studies-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Deltagaren har redan ett Stockholmsjobb under den här perioden." in (
+        response.content.decode()
+    )
+    assert Placement.objects.count() == 1
