@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class PlacementsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'placements'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "placements"

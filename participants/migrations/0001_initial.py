@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,123 +15,300 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'district',
-                'verbose_name_plural': 'districts',
-                'ordering': ['name'],
+                "verbose_name": "district",
+                "verbose_name_plural": "districts",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='LearningGoal',
+            name="LearningGoal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(verbose_name='goal')),
-                ('target_industry', models.CharField(max_length=100, verbose_name='target industry')),
-                ('target_date', models.DateField(blank=True, null=True, verbose_name='target date')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('reached', 'Reached'), ('not_reached', 'Not reached')], default='planned', max_length=12, verbose_name='status')),
-                ('reviewed_on', models.DateField(blank=True, null=True, verbose_name='last reviewed')),
-                ('next_review_on', models.DateField(blank=True, null=True, verbose_name='next review')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="goal")),
+                (
+                    "target_industry",
+                    models.CharField(max_length=100, verbose_name="target industry"),
+                ),
+                (
+                    "target_date",
+                    models.DateField(blank=True, null=True, verbose_name="target date"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("reached", "Reached"),
+                            ("not_reached", "Not reached"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "reviewed_on",
+                    models.DateField(blank=True, null=True, verbose_name="last reviewed"),
+                ),
+                (
+                    "next_review_on",
+                    models.DateField(blank=True, null=True, verbose_name="next review"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'learning goal',
-                'verbose_name_plural': 'learning goals',
-                'ordering': ['target_date', 'id'],
+                "verbose_name": "learning goal",
+                "verbose_name_plural": "learning goals",
+                "ordering": ["target_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('personnummer', models.CharField(help_text='Stored as 12 digits; samordningsnummer accepted.', max_length=12, unique=True, validators=[participants.personnummer.validate_personnummer], verbose_name='personal identity number')),
-                ('first_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('gender', models.CharField(choices=[('kvinna', 'Woman'), ('man', 'Man'), ('annat', 'Other')], max_length=6, verbose_name='gender')),
-                ('birth_date', models.DateField(editable=False, verbose_name='birth date')),
-                ('enrolled_on', models.DateField(verbose_name='enrolled on')),
-                ('foreign_born', models.BooleanField(blank=True, null=True, verbose_name='born abroad')),
-                ('education_level', models.CharField(choices=[('forgymnasial', 'Compulsory school or less'), ('gymnasial', 'Upper secondary school'), ('eftergymnasial', 'Post-secondary education'), ('okand', 'Unknown')], default='okand', max_length=16, verbose_name='education level')),
-                ('months_social_assistance_before', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='months of social assistance before enrolment')),
-                ('months_unemployed_before', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='months of registered unemployment before enrolment')),
-                ('disability', models.BooleanField(blank=True, null=True, verbose_name='disability')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "personnummer",
+                    models.CharField(
+                        help_text="Stored as 12 digits; samordningsnummer accepted.",
+                        max_length=12,
+                        unique=True,
+                        validators=[participants.personnummer.validate_personnummer],
+                        verbose_name="personal identity number",
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100, verbose_name="first name")),
+                ("last_name", models.CharField(max_length=100, verbose_name="last name")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("kvinna", "Woman"), ("man", "Man"), ("annat", "Other")],
+                        max_length=6,
+                        verbose_name="gender",
+                    ),
+                ),
+                ("birth_date", models.DateField(editable=False, verbose_name="birth date")),
+                ("enrolled_on", models.DateField(verbose_name="enrolled on")),
+                (
+                    "foreign_born",
+                    models.BooleanField(blank=True, null=True, verbose_name="born abroad"),
+                ),
+                (
+                    "education_level",
+                    models.CharField(
+                        choices=[
+                            ("forgymnasial", "Compulsory school or less"),
+                            ("gymnasial", "Upper secondary school"),
+                            ("eftergymnasial", "Post-secondary education"),
+                            ("okand", "Unknown"),
+                        ],
+                        default="okand",
+                        max_length=16,
+                        verbose_name="education level",
+                    ),
+                ),
+                (
+                    "months_social_assistance_before",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        verbose_name="months of social assistance before enrolment",
+                    ),
+                ),
+                (
+                    "months_unemployed_before",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        verbose_name="months of registered unemployment before enrolment",
+                    ),
+                ),
+                (
+                    "disability",
+                    models.BooleanField(blank=True, null=True, verbose_name="disability"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'participant',
-                'verbose_name_plural': 'participants',
-                'ordering': ['last_name', 'first_name'],
-                'permissions': [('view_sensitive', 'Can see disability and background')],
+                "verbose_name": "participant",
+                "verbose_name_plural": "participants",
+                "ordering": ["last_name", "first_name"],
+                "permissions": [("view_sensitive", "Can see disability and background")],
             },
         ),
         migrations.CreateModel(
-            name='Study',
+            name="Study",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sfi', 'Swedish for immigrants (sfi)'), ('grundlaggande_vux', 'Basic adult education'), ('gymnasial_vux', 'Upper secondary adult education'), ('yrkesutbildning', 'Vocational course')], max_length=20, verbose_name='kind')),
-                ('course', models.CharField(blank=True, max_length=200, verbose_name='course')),
-                ('provider', models.CharField(blank=True, max_length=200, verbose_name='school or provider')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('extent_percent', models.PositiveSmallIntegerField(help_text='At most 50 % of working time.', verbose_name='extent (% of working time)')),
-                ('completed', models.BooleanField(blank=True, null=True, verbose_name='completed')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sfi", "Swedish for immigrants (sfi)"),
+                            ("grundlaggande_vux", "Basic adult education"),
+                            ("gymnasial_vux", "Upper secondary adult education"),
+                            ("yrkesutbildning", "Vocational course"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("course", models.CharField(blank=True, max_length=200, verbose_name="course")),
+                (
+                    "provider",
+                    models.CharField(blank=True, max_length=200, verbose_name="school or provider"),
+                ),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
+                (
+                    "extent_percent",
+                    models.PositiveSmallIntegerField(
+                        help_text="At most 50 % of working time.",
+                        verbose_name="extent (% of working time)",
+                    ),
+                ),
+                ("completed", models.BooleanField(blank=True, null=True, verbose_name="completed")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'study',
-                'verbose_name_plural': 'studies',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "study",
+                "verbose_name_plural": "studies",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SupportActivity',
+            name="SupportActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phase', models.CharField(choices=[('before', 'Before the placement'), ('during', 'During the placement'), ('after', 'After the placement')], max_length=6, verbose_name='phase')),
-                ('kind', models.CharField(choices=[('introduction', 'Introduction'), ('mapping', 'Mapping'), ('study_planning', 'Study planning'), ('matching', 'Matching'), ('initial_internship', 'Initial internship'), ('job_search', 'Job search'), ('guidance', 'Study and career guidance'), ('coaching_talk', 'Coaching talk'), ('course', 'Course')], max_length=20, verbose_name='kind')),
-                ('date', models.DateField(verbose_name='date')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("before", "Before the placement"),
+                            ("during", "During the placement"),
+                            ("after", "After the placement"),
+                        ],
+                        max_length=6,
+                        verbose_name="phase",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("introduction", "Introduction"),
+                            ("mapping", "Mapping"),
+                            ("study_planning", "Study planning"),
+                            ("matching", "Matching"),
+                            ("initial_internship", "Initial internship"),
+                            ("job_search", "Job search"),
+                            ("guidance", "Study and career guidance"),
+                            ("coaching_talk", "Coaching talk"),
+                            ("course", "Course"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'support activity',
-                'verbose_name_plural': 'support activities',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "support activity",
+                "verbose_name_plural": "support activities",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['name'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CaseNote',
+            name="CaseNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='text')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='written')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='participants.casenote', verbose_name='corrects')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="text")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="written")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="participants.casenote",
+                        verbose_name="corrects",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case note',
-                'verbose_name_plural': 'case notes',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "case note",
+                "verbose_name_plural": "case notes",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -6,133 +6,260 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('participants', '0001_initial'),
-        ('placements', '0001_initial'),
+        ("participants", "0001_initial"),
+        ("placements", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='learninggoal',
-            name='placement',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='learning_goals', to='placements.placement', verbose_name='placement'),
+            model_name="learninggoal",
+            name="placement",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="learning_goals",
+                to="placements.placement",
+                verbose_name="placement",
+            ),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='coach',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='caseload', to=settings.AUTH_USER_MODEL, verbose_name='coach'),
+            model_name="participant",
+            name="coach",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="caseload",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="coach",
+            ),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='district',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='participants', to='participants.district', verbose_name='district'),
+            model_name="participant",
+            name="district",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="participants",
+                to="participants.district",
+                verbose_name="district",
+            ),
         ),
         migrations.AddField(
-            model_name='learninggoal',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='learning_goals', to='participants.participant', verbose_name='participant'),
+            model_name="learninggoal",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="learning_goals",
+                to="participants.participant",
+                verbose_name="participant",
+            ),
         ),
         migrations.AddField(
-            model_name='casenote',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='participants.participant', verbose_name='participant'),
+            model_name="casenote",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notes",
+                to="participants.participant",
+                verbose_name="participant",
+            ),
         ),
         migrations.AddField(
-            model_name='study',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='studies', to='participants.participant', verbose_name='participant'),
+            model_name="study",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="studies",
+                to="participants.participant",
+                verbose_name="participant",
+            ),
         ),
         migrations.AddField(
-            model_name='study',
-            name='placement',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='studies', to='placements.placement', verbose_name='placement'),
+            model_name="study",
+            name="placement",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="studies",
+                to="placements.placement",
+                verbose_name="placement",
+            ),
         ),
         migrations.AddField(
-            model_name='supportactivity',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='participants.participant', verbose_name='participant'),
+            model_name="supportactivity",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="participants.participant",
+                verbose_name="participant",
+            ),
         ),
         migrations.AddField(
-            model_name='supportactivity',
-            name='placement',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='placements.placement', verbose_name='placement'),
+            model_name="supportactivity",
+            name="placement",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="activities",
+                to="placements.placement",
+                verbose_name="placement",
+            ),
         ),
         migrations.AddField(
-            model_name='supportactivity',
-            name='recorded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="supportactivity",
+            name="recorded_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participants', to='participants.unit', verbose_name='unit'),
+            model_name="participant",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="participants",
+                to="participants.unit",
+                verbose_name="unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='learninggoal',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'in_progress', 'reached', 'not_reached'])), name='learninggoal_status_valid'),
+            model_name="learninggoal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["planned", "in_progress", "reached", "not_reached"])
+                ),
+                name="learninggoal_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='casenote',
-            index=models.Index(fields=['participant', '-created_at'], name='casenote_timeline'),
+            model_name="casenote",
+            index=models.Index(fields=["participant", "-created_at"], name="casenote_timeline"),
         ),
         migrations.AddConstraint(
-            model_name='casenote',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='casenote_text_not_empty'),
+            model_name="casenote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True), name="casenote_text_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casenote',
-            constraint=models.CheckConstraint(condition=models.Q(('corrects', models.F('id')), _negated=True), name='casenote_cannot_correct_itself'),
+            model_name="casenote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("corrects", models.F("id")), _negated=True),
+                name="casenote_cannot_correct_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='study',
-            constraint=models.CheckConstraint(condition=models.Q(('extent_percent__gte', 1), ('extent_percent__lte', 50)), name='study_extent_at_most_half', violation_error_message='Study extent must be between 1 and 50 %% of working time.'),
+            model_name="study",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("extent_percent__gte", 1), ("extent_percent__lte", 50)),
+                name="study_extent_at_most_half",
+                violation_error_message="Study extent must be between 1 and 50 %% of working time.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='study',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='study_end_after_start', violation_error_message='The end date cannot be before the start date.'),
+            model_name="study",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="study_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='study',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['sfi', 'grundlaggande_vux', 'gymnasial_vux', 'yrkesutbildning'])), name='study_kind_valid'),
+            model_name="study",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["sfi", "grundlaggande_vux", "gymnasial_vux", "yrkesutbildning"])
+                ),
+                name="study_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportactivity',
-            index=models.Index(fields=['participant', '-date'], name='activity_timeline'),
+            model_name="supportactivity",
+            index=models.Index(fields=["participant", "-date"], name="activity_timeline"),
         ),
         migrations.AddConstraint(
-            model_name='supportactivity',
-            constraint=models.CheckConstraint(condition=models.Q(('phase__in', ['before', 'during', 'after'])), name='activity_phase_valid'),
+            model_name="supportactivity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("phase__in", ["before", "during", "after"])),
+                name="activity_phase_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supportactivity',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['introduction', 'mapping', 'study_planning', 'matching', 'initial_internship', 'job_search', 'guidance', 'coaching_talk', 'course'])), name='activity_kind_valid'),
+            model_name="supportactivity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "introduction",
+                            "mapping",
+                            "study_planning",
+                            "matching",
+                            "initial_internship",
+                            "job_search",
+                            "guidance",
+                            "coaching_talk",
+                            "course",
+                        ],
+                    )
+                ),
+                name="activity_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['unit', 'coach'], name='participant_unit_coach'),
+            model_name="participant",
+            index=models.Index(fields=["unit", "coach"], name="participant_unit_coach"),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['last_name', 'first_name'], name='participant_name'),
+            model_name="participant",
+            index=models.Index(fields=["last_name", "first_name"], name="participant_name"),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['birth_date'], name='participant_birth_date'),
+            model_name="participant",
+            index=models.Index(fields=["birth_date"], name="participant_birth_date"),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('personnummer__regex', '^[0-9]{12}$')), name='participant_personnummer_12_digits'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("personnummer__regex", "^[0-9]{12}$")),
+                name="participant_personnummer_12_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('gender__in', ['kvinna', 'man', 'annat'])), name='participant_gender_valid'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("gender__in", ["kvinna", "man", "annat"])),
+                name="participant_gender_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('education_level__in', ['forgymnasial', 'gymnasial', 'eftergymnasial', 'okand'])), name='participant_education_level_valid'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "education_level__in",
+                        ["forgymnasial", "gymnasial", "eftergymnasial", "okand"],
+                    )
+                ),
+                name="participant_education_level_valid",
+            ),
         ),
     ]

@@ -4,26 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0003_districts'),
-        ('placements', '0002_job_types_and_2021_targets'),
+        ("participants", "0003_districts"),
+        ("placements", "0002_job_types_and_2021_targets"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='learninggoal',
-            name='status',
-            field=models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('reached', 'Reached'), ('not_reached', 'Not achieved')], default='planned', max_length=12, verbose_name='status'),
+            model_name="learninggoal",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("planned", "Planned"),
+                    ("in_progress", "In progress"),
+                    ("reached", "Reached"),
+                    ("not_reached", "Not achieved"),
+                ],
+                default="planned",
+                max_length=12,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='study',
-            name='extent_percent',
-            field=models.PositiveSmallIntegerField(help_text='At most 50 percent of working time.', verbose_name='extent (percent of working time)'),
+            model_name="study",
+            name="extent_percent",
+            field=models.PositiveSmallIntegerField(
+                help_text="At most 50 percent of working time.",
+                verbose_name="extent (percent of working time)",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='study',
-            name='study_extent_at_most_half',
-            constraint=models.CheckConstraint(condition=models.Q(('extent_percent__gte', 1), ('extent_percent__lte', 50)), name='study_extent_at_most_half', violation_error_message='Study extent must be between 1 and 50 percent of working time.'),
+            model_name="study",
+            name="study_extent_at_most_half",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("extent_percent__gte", 1), ("extent_percent__lte", 50)),
+                name="study_extent_at_most_half",
+                violation_error_message="Study extent must be between 1 and 50 percent of working time.",
+            ),
         ),
     ]

@@ -7,179 +7,552 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('participants', '0001_initial'),
+        ("participants", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobType',
+            name="JobType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('setting', models.CharField(choices=[('ordinary', 'Ordinary workplace'), ('adapted', 'Adapted workplace')], max_length=8, verbose_name='setting')),
-                ('target_group', models.CharField(blank=True, max_length=300, verbose_name='target group')),
-                ('min_age', models.PositiveSmallIntegerField(verbose_name='minimum age')),
-                ('max_age', models.PositiveSmallIntegerField(verbose_name='maximum age')),
-                ('min_months', models.PositiveSmallIntegerField(verbose_name='minimum length (months)')),
-                ('max_months', models.PositiveSmallIntegerField(verbose_name='maximum length (months)')),
-                ('extendable', models.BooleanField(default=False, verbose_name='extendable')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='sort order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "setting",
+                    models.CharField(
+                        choices=[
+                            ("ordinary", "Ordinary workplace"),
+                            ("adapted", "Adapted workplace"),
+                        ],
+                        max_length=8,
+                        verbose_name="setting",
+                    ),
+                ),
+                (
+                    "target_group",
+                    models.CharField(blank=True, max_length=300, verbose_name="target group"),
+                ),
+                ("min_age", models.PositiveSmallIntegerField(verbose_name="minimum age")),
+                ("max_age", models.PositiveSmallIntegerField(verbose_name="maximum age")),
+                (
+                    "min_months",
+                    models.PositiveSmallIntegerField(verbose_name="minimum length (months)"),
+                ),
+                (
+                    "max_months",
+                    models.PositiveSmallIntegerField(verbose_name="maximum length (months)"),
+                ),
+                ("extendable", models.BooleanField(default=False, verbose_name="extendable")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "sort_order",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="sort order"),
+                ),
             ],
             options={
-                'verbose_name': 'job type',
-                'verbose_name_plural': 'job types',
-                'ordering': ['sort_order', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('min_age__lte', models.F('max_age'))), name='jobtype_age_range', violation_error_message='The minimum age cannot exceed the maximum age.'), models.CheckConstraint(condition=models.Q(('min_months__gte', 1), ('min_months__lte', models.F('max_months'))), name='jobtype_length_range', violation_error_message='The minimum length cannot exceed the maximum length.'), models.CheckConstraint(condition=models.Q(('setting__in', ['ordinary', 'adapted'])), name='jobtype_setting_valid')],
+                "verbose_name": "job type",
+                "verbose_name_plural": "job types",
+                "ordering": ["sort_order", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("min_age__lte", models.F("max_age"))),
+                        name="jobtype_age_range",
+                        violation_error_message="The minimum age cannot exceed the maximum age.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("min_months__gte", 1), ("min_months__lte", models.F("max_months"))
+                        ),
+                        name="jobtype_length_range",
+                        violation_error_message="The minimum length cannot exceed the maximum length.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("setting__in", ["ordinary", "adapted"])),
+                        name="jobtype_setting_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Workplace',
+            name="Workplace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('organisation', models.CharField(blank=True, max_length=200, verbose_name='administration or company')),
-                ('organisation_kind', models.CharField(choices=[('city_department', 'City department (fackförvaltning)'), ('district_administration', 'District administration'), ('city_company', 'City-owned company'), ('procured_supplier', 'Procured supplier'), ('private_employer', 'Private employer')], default='city_department', max_length=24, verbose_name='organisation kind')),
-                ('industry', models.CharField(blank=True, max_length=100, verbose_name='industry')),
-                ('setting', models.CharField(choices=[('ordinary', 'Ordinary workplace'), ('adapted', 'Adapted workplace')], default='ordinary', max_length=8, verbose_name='setting')),
-                ('shortage_occupation', models.BooleanField(default=False, verbose_name='shortage occupation')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='contact phone')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='workplaces', to='participants.district', verbose_name='district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                (
+                    "organisation",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="administration or company"
+                    ),
+                ),
+                (
+                    "organisation_kind",
+                    models.CharField(
+                        choices=[
+                            ("city_department", "City department (fackförvaltning)"),
+                            ("district_administration", "District administration"),
+                            ("city_company", "City-owned company"),
+                            ("procured_supplier", "Procured supplier"),
+                            ("private_employer", "Private employer"),
+                        ],
+                        default="city_department",
+                        max_length=24,
+                        verbose_name="organisation kind",
+                    ),
+                ),
+                ("industry", models.CharField(blank=True, max_length=100, verbose_name="industry")),
+                (
+                    "setting",
+                    models.CharField(
+                        choices=[
+                            ("ordinary", "Ordinary workplace"),
+                            ("adapted", "Adapted workplace"),
+                        ],
+                        default="ordinary",
+                        max_length=8,
+                        verbose_name="setting",
+                    ),
+                ),
+                (
+                    "shortage_occupation",
+                    models.BooleanField(default=False, verbose_name="shortage occupation"),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="contact person"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="contact phone"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="workplaces",
+                        to="participants.district",
+                        verbose_name="district",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'workplace',
-                'verbose_name_plural': 'workplaces',
-                'ordering': ['name'],
+                "verbose_name": "workplace",
+                "verbose_name_plural": "workplaces",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('funding', models.CharField(choices=[('sdf', 'District administration (Sdf)'), ('amf', 'Labour market administration (AMF)')], default='sdf', max_length=3, verbose_name='funding')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('planned_end_date', models.DateField(blank=True, null=True, verbose_name='planned end date')),
-                ('extended_on', models.DateField(blank=True, help_text='Date the extension was decided; the planned end date shows the new end.', null=True, verbose_name='extended on')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('end_reason', models.CharField(blank=True, choices=[('completed', 'Completed the planned period'), ('work', 'Left for work'), ('studies', 'Left for studies'), ('illness', 'Illness'), ('dismissed', 'Ended by employer'), ('own_request', 'Own request'), ('other', 'Other')], max_length=12, verbose_name='end reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('job_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='placements.jobtype', verbose_name='job type')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='participants.participant', verbose_name='participant')),
-                ('workplace', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='placements.workplace', verbose_name='workplace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "funding",
+                    models.CharField(
+                        choices=[
+                            ("sdf", "District administration (Sdf)"),
+                            ("amf", "Labour market administration (AMF)"),
+                        ],
+                        default="sdf",
+                        max_length=3,
+                        verbose_name="funding",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="start date")),
+                (
+                    "planned_end_date",
+                    models.DateField(blank=True, null=True, verbose_name="planned end date"),
+                ),
+                (
+                    "extended_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Date the extension was decided; the planned end date shows the new end.",
+                        null=True,
+                        verbose_name="extended on",
+                    ),
+                ),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("completed", "Completed the planned period"),
+                            ("work", "Left for work"),
+                            ("studies", "Left for studies"),
+                            ("illness", "Illness"),
+                            ("dismissed", "Ended by employer"),
+                            ("own_request", "Own request"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="end reason",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "job_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="placements.jobtype",
+                        verbose_name="job type",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placements",
+                        to="participants.participant",
+                        verbose_name="participant",
+                    ),
+                ),
+                (
+                    "workplace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="placements.workplace",
+                        verbose_name="workplace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'placement',
-                'verbose_name_plural': 'placements',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "placement",
+                "verbose_name_plural": "placements",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Internship',
+            name="Internship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('employer', models.CharField(max_length=200, verbose_name='employer')),
-                ('occupation', models.CharField(blank=True, max_length=200, verbose_name='occupation')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('end_date', models.DateField(verbose_name='end date')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='internships', to='participants.participant', verbose_name='participant')),
-                ('placement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='internships', to='placements.placement', verbose_name='placement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("employer", models.CharField(max_length=200, verbose_name="employer")),
+                (
+                    "occupation",
+                    models.CharField(blank=True, max_length=200, verbose_name="occupation"),
+                ),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("end_date", models.DateField(verbose_name="end date")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="internships",
+                        to="participants.participant",
+                        verbose_name="participant",
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="internships",
+                        to="placements.placement",
+                        verbose_name="placement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'internship',
-                'verbose_name_plural': 'internships',
-                'ordering': ['-start_date', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='internship_end_after_start', violation_error_message='The end date cannot be before the start date.'), models.CheckConstraint(condition=models.Q(('end_date__lt', django.db.models.expressions.CombinedExpression(models.F('start_date'), '+', models.Value(datetime.timedelta(days=28))))), name='internship_at_most_four_weeks', violation_error_message='An internship lasts at most four weeks (28 days).')],
+                "verbose_name": "internship",
+                "verbose_name_plural": "internships",
+                "ordering": ["-start_date", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_date__gte", models.F("start_date"))),
+                        name="internship_end_after_start",
+                        violation_error_message="The end date cannot be before the start date.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "end_date__lt",
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("start_date"),
+                                    "+",
+                                    models.Value(datetime.timedelta(days=28)),
+                                ),
+                            )
+                        ),
+                        name="internship_at_most_four_weeks",
+                        violation_error_message="An internship lasts at most four weeks (28 days).",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlacementTarget',
+            name="PlacementTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('places', models.PositiveIntegerField(verbose_name='planned places')),
-                ('job_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='placements.jobtype', verbose_name='job type')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("places", models.PositiveIntegerField(verbose_name="planned places")),
+                (
+                    "job_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="placements.jobtype",
+                        verbose_name="job type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'placement target',
-                'verbose_name_plural': 'placement targets',
-                'ordering': ['-year', 'job_type__sort_order'],
-                'constraints': [models.UniqueConstraint(fields=('job_type', 'year'), name='placementtarget_one_per_job_type_and_year', violation_error_message='This job type already has a target for that year.'), models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='placementtarget_year_sane')],
+                "verbose_name": "placement target",
+                "verbose_name_plural": "placement targets",
+                "ordering": ["-year", "job_type__sort_order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("job_type", "year"),
+                        name="placementtarget_one_per_job_type_and_year",
+                        violation_error_message="This job type already has a target for that year.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("year__gte", 2000), ("year__lte", 2100)),
+                        name="placementtarget_year_sane",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WageSubsidyCase',
+            name="WageSubsidyCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('lonebidrag', 'Wage subsidy (lönebidrag)'), ('nystartsjobb', 'New start job (nystartsjobb)'), ('introduktionsjobb', 'Introduction job (introduktionsjobb)'), ('annat', 'Other employment support')], default='lonebidrag', max_length=20, verbose_name='kind')),
-                ('employer', models.CharField(blank=True, max_length=200, verbose_name='employer')),
-                ('applied_on', models.DateField(verbose_name='applied on')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided on')),
-                ('outcome', models.CharField(choices=[('pending', 'Awaiting decision'), ('granted', 'Granted'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='pending', max_length=10, verbose_name='outcome')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='wage_subsidy_cases', to='participants.participant', verbose_name='participant')),
-                ('placement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='wage_subsidy_cases', to='placements.placement', verbose_name='placement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("lonebidrag", "Wage subsidy (lönebidrag)"),
+                            ("nystartsjobb", "New start job (nystartsjobb)"),
+                            ("introduktionsjobb", "Introduction job (introduktionsjobb)"),
+                            ("annat", "Other employment support"),
+                        ],
+                        default="lonebidrag",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("employer", models.CharField(blank=True, max_length=200, verbose_name="employer")),
+                ("applied_on", models.DateField(verbose_name="applied on")),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided on")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting decision"),
+                            ("granted", "Granted"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wage_subsidy_cases",
+                        to="participants.participant",
+                        verbose_name="participant",
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="wage_subsidy_cases",
+                        to="placements.placement",
+                        verbose_name="placement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'wage-subsidy case',
-                'verbose_name_plural': 'wage-subsidy cases',
-                'ordering': ['-applied_on', '-id'],
-                'indexes': [models.Index(fields=['applied_on'], name='wagesubsidy_applied')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('decided_on__isnull', True), ('decided_on__gte', models.F('applied_on')), _connector='OR'), name='wagesubsidy_decided_after_applied', violation_error_message='The decision cannot come before the application.'), models.CheckConstraint(condition=models.Q(models.Q(('decided_on__isnull', True), ('outcome__in', ['pending', 'withdrawn'])), models.Q(('decided_on__isnull', False), ('outcome__in', ['granted', 'rejected'])), _connector='OR'), name='wagesubsidy_outcome_matches_decision', violation_error_message='Granted or rejected needs a decision date; pending or withdrawn has none.')],
+                "verbose_name": "wage-subsidy case",
+                "verbose_name_plural": "wage-subsidy cases",
+                "ordering": ["-applied_on", "-id"],
+                "indexes": [models.Index(fields=["applied_on"], name="wagesubsidy_applied")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decided_on__isnull", True),
+                            ("decided_on__gte", models.F("applied_on")),
+                            _connector="OR",
+                        ),
+                        name="wagesubsidy_decided_after_applied",
+                        violation_error_message="The decision cannot come before the application.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("decided_on__isnull", True),
+                                ("outcome__in", ["pending", "withdrawn"]),
+                            ),
+                            models.Q(
+                                ("decided_on__isnull", False),
+                                ("outcome__in", ["granted", "rejected"]),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="wagesubsidy_outcome_matches_decision",
+                        violation_error_message="Granted or rejected needs a decision date; pending or withdrawn has none.",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='workplace',
-            constraint=models.CheckConstraint(condition=models.Q(('setting__in', ['ordinary', 'adapted'])), name='workplace_setting_valid'),
+            model_name="workplace",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("setting__in", ["ordinary", "adapted"])),
+                name="workplace_setting_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workplace',
-            constraint=models.CheckConstraint(condition=models.Q(('organisation_kind__in', ['city_department', 'district_administration', 'city_company', 'procured_supplier', 'private_employer'])), name='workplace_organisation_kind_valid'),
+            model_name="workplace",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "organisation_kind__in",
+                        [
+                            "city_department",
+                            "district_administration",
+                            "city_company",
+                            "procured_supplier",
+                            "private_employer",
+                        ],
+                    )
+                ),
+                name="workplace_organisation_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['end_date', 'job_type'], name='placement_end_job_type'),
+            model_name="placement",
+            index=models.Index(fields=["end_date", "job_type"], name="placement_end_job_type"),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['start_date'], name='placement_start'),
+            model_name="placement",
+            index=models.Index(fields=["start_date"], name="placement_start"),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['workplace', '-start_date'], name='placement_workplace'),
+            model_name="placement",
+            index=models.Index(fields=["workplace", "-start_date"], name="placement_workplace"),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.UniqueConstraint(fields=('participant', 'start_date'), name='placement_one_start_per_participant_and_day', violation_error_message='This participant already has a placement starting that day.'),
+            model_name="placement",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "start_date"),
+                name="placement_one_start_per_participant_and_day",
+                violation_error_message="This participant already has a placement starting that day.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='placement_end_after_start', violation_error_message='The end date cannot be before the start date.'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="placement_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_end_date__isnull', True), ('planned_end_date__gte', models.F('start_date')), _connector='OR'), name='placement_planned_end_after_start', violation_error_message='The planned end date cannot be before the start date.'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("planned_end_date__isnull", True),
+                    ("planned_end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="placement_planned_end_after_start",
+                violation_error_message="The planned end date cannot be before the start date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', False), ('end_reason', ''), _connector='OR'), name='placement_end_reason_only_when_ended', violation_error_message='An end reason needs an end date.'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", False), ("end_reason", ""), _connector="OR"
+                ),
+                name="placement_end_reason_only_when_ended",
+                violation_error_message="An end reason needs an end date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('funding__in', ['sdf', 'amf'])), name='placement_funding_valid'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("funding__in", ["sdf", "amf"])), name="placement_funding_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('end_reason', ''), ('end_reason__in', ['completed', 'work', 'studies', 'illness', 'dismissed', 'own_request', 'other']), _connector='OR'), name='placement_end_reason_valid'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_reason", ""),
+                    (
+                        "end_reason__in",
+                        [
+                            "completed",
+                            "work",
+                            "studies",
+                            "illness",
+                            "dismissed",
+                            "own_request",
+                            "other",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="placement_end_reason_valid",
+            ),
         ),
     ]
