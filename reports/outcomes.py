@@ -1,0 +1,249 @@
+"""The programme's figure: the share working or studying three months after the placement.
+
+Every number is counted by the database in one aggregate or one grouped query
+(DESIGN §4 and §6), so the number of queries never grows with the data:
+``outcome_report`` runs nine queries whatever the data size.
+"""
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, Count, Expression, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, NullIf
+from django.db.models.lookups import GreaterThanOrEqual
+
+from followup.models import STUDY_OUTCOMES, WORK_OUTCOMES, Outcome
+from participants.models import District, Gender
+from placements.models import Funding, JobType, Placement, Setting
+from reports.periods import ReportPeriod
+
+UNKNOWN_DISTRICT = "okand"
+AGE_GROUPS = ("<30", "30+")
+AGE_LIMIT = 30
+
+DIMENSIONS = ("gender", "job_type", "age_group", "district", "setting", "funding")
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """``numerator / denominator`` in per cent, one decimal, half away from zero.
+
+    None over a zero denominator (DESIGN §4: never 0, never an error). Counted in
+    integers, so a half is a half exactly (5/16 = 31.25 % gives 31.3).
+    """
+    if denominator == 0:
+        return None
+    tenths, remainder = divmod(numerator * 1000, denominator)
+    # Counts are never negative, so rounding half up is rounding half away from zero.
+    if 2 * remainder >= denominator:
+        tenths += 1
+    return (Decimal(tenths) / 10).quantize(Decimal("0.1"))
+
+
+def _as_number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass
+class OutcomeCounts:
+    """The counts of one cell: a period's total or one group of a breakdown."""
+
+    ended: int = 0
+    followed_up: int = 0
+    work: int = 0
+    work_subsidised: int = 0
+    work_unsubsidised: int = 0
+    studies: int = 0
+
+    @property
+    def share_work_or_studies(self) -> Decimal | None:
+        """(work + studies) / followed-up; ``ej_nadd`` counts in the denominator."""
+        return percent(self.work + self.studies, self.followed_up)
+
+    @property
+    def coverage(self) -> Decimal | None:
+        """Followed-up / ended."""
+        return percent(self.followed_up, self.ended)
+
+    def as_dict(self) -> dict[str, int | float | None]:
+        """The keys of DESIGN §5's ``total`` object, in its order; percentages as numbers."""
+        return {
+            **asdict(self),
+            "share_work_or_studies": _as_number(self.share_work_or_studies),
+            "coverage": _as_number(self.coverage),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "OutcomeCounts":
+        """Counts read back from ``as_dict()`` output (e.g. a stored snapshot)."""
+        return cls(**{field.name: int(data[field.name]) for field in fields(cls)})
+
+
+COUNT_KEYS = tuple(field.name for field in fields(OutcomeCounts))
+GROUP_KEYS = (*COUNT_KEYS, "share_work_or_studies", "coverage")
+
+
+def outcome_aggregates() -> dict[str, Count]:
+    # The constraint on FollowUp.outcome makes "one of the codes" the same as
+    # "registered"; a missing follow-up joins as NULL and is in none of them.
+    registered = list(Outcome.values)
+    return {
+        "ended": Count("pk"),
+        "followed_up": Count("pk", filter=Q(followup__outcome__in=registered)),
+        "work": Count("pk", filter=Q(followup__outcome__in=sorted(WORK_OUTCOMES))),
+        "work_subsidised": Count("pk", filter=Q(followup__outcome=Outcome.WORK_SUBSIDISED)),
+        "work_unsubsidised": Count("pk", filter=Q(followup__outcome=Outcome.WORK_UNSUBSIDISED)),
+        "studies": Count("pk", filter=Q(followup__outcome__in=sorted(STUDY_OUTCOMES))),
+    }
+
+
+def _date_number(field: str) -> Expression:
+    # 2019-05-01 → 20190501: comparable as numbers on every database.
+    return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+
+
+def age_group_expression() -> Expression:
+    """``30+`` when the participant is 30 or older on the placement's start date, else ``<30``.
+
+    Age in whole years is ``(start as YYYYMMDD − birth as YYYYMMDD) // 10000``, so
+    "30 or older" is a difference of at least 300000, the same as
+    ``birth_date <= start_date - relativedelta(years=30)``. Someone born on
+    29 February turns 30 on 1 March in a year without that day.
+    """
+    difference = _date_number("start_date") - _date_number("participant__birth_date")
+    return Case(
+        When(GreaterThanOrEqual(difference, Value(AGE_LIMIT * 10000)), then=Value("30+")),
+        default=Value("<30"),
+    )
+
+
+def _dimension_expression(dimension: str) -> Expression:
+    if dimension == "gender":
+        return F("participant__gender")
+    if dimension == "job_type":
+        return F("job_type__code")
+    if dimension == "age_group":
+        return age_group_expression()
+    if dimension == "district":
+        return Coalesce(NullIf("participant__district__code", Value("")), Value(UNKNOWN_DISTRICT))
+    if dimension == "setting":
+        return F("workplace__setting")
+    if dimension == "funding":
+        return F("funding")
+    raise ValueError(f"Unknown breakdown '{dimension}': use one of {', '.join(DIMENSIONS)}.")
+
+
+def placements_ended_in(
+    period: ReportPeriod, placements: QuerySet[Placement] | None = None
+) -> QuerySet[Placement]:
+    """The placements whose actual end date falls in the period's window.
+
+    ``placements`` narrows the base set first (a unit's, a filtered dashboard's).
+    """
+    base = Placement.objects.all() if placements is None else placements
+    return base.filter(end_date__gte=period.window_start, end_date__lte=period.window_end)
+
+
+def outcome_counts(queryset: QuerySet[Placement]) -> OutcomeCounts:
+    """The counts over ended placements, in one aggregate query."""
+    return OutcomeCounts(**queryset.order_by().aggregate(**outcome_aggregates()))
+
+
+def outcome_breakdown(queryset: QuerySet[Placement], dimension: str) -> dict[str, OutcomeCounts]:
+    """The counts per group of a dimension, in one grouped query.
+
+    Only the groups that have placements appear; ``outcome_report`` adds the
+    empty ones. A placement counts in the group of its own attributes, so a
+    participant with two placements counts twice.
+    """
+    rows = (
+        queryset.annotate(breakdown_group=_dimension_expression(dimension))
+        .order_by()
+        .values("breakdown_group")
+        .annotate(**outcome_aggregates())
+    )
+    return {
+        row["breakdown_group"]: OutcomeCounts(**{key: row[key] for key in COUNT_KEYS})
+        for row in rows
+    }
+
+
+def _with_every_group(
+    counts: dict[str, OutcomeCounts], groups: list[str]
+) -> dict[str, dict[str, int | float | None]]:
+    return {group: counts.get(group, OutcomeCounts()).as_dict() for group in groups}
+
+
+def outcome_report(
+    period: ReportPeriod, *, placements: QuerySet[Placement] | None = None
+) -> dict[str, Any]:
+    """The figures of a period as DESIGN §5's JSON object, with every breakdown.
+
+    Every gender, every active job type (by sort order), both age groups, every
+    district (and ``okand`` for none), both settings and both fundings appear,
+    with zero counts when they have no placements. Inactive job types count in
+    the total but have no key of their own.
+    """
+    ended = placements_ended_in(period, placements)
+    job_types = list(JobType.objects.filter(active=True).values_list("code", flat=True))
+    districts = [*District.objects.values_list("code", flat=True), UNKNOWN_DISTRICT]
+    groups = {
+        "gender": list(Gender.values),
+        "job_type": job_types,
+        "age_group": list(AGE_GROUPS),
+        "district": districts,
+        "setting": list(Setting.values),
+        "funding": list(Funding.values),
+    }
+    report: dict[str, Any] = {
+        "period": period.label,
+        "window_start": period.window_start.isoformat(),
+        "window_end": period.window_end.isoformat(),
+        "total": outcome_counts(ended).as_dict(),
+    }
+    for dimension in DIMENSIONS:
+        report[f"by_{dimension}"] = _with_every_group(
+            outcome_breakdown(ended, dimension), groups[dimension]
+        )
+    return report
+
+
+def suppress(
+    counts: OutcomeCounts | Mapping[str, Any], threshold: int | None = None
+) -> dict[str, int | str | float | None]:
+    """A cell as dashboards and exported reports show it (DESIGN §4, small cells).
+
+    When 1 to ``threshold − 1`` placements were followed up, the cell shows no
+    share and no coverage, and its outcome counts as ``"<5"`` (the threshold in
+    the text); its count of ended placements is hidden the same way when it is
+    small. Zero stays 0 (the share is then null anyway). ``suppressed`` says
+    whether anything was hidden. The command's output is exact and never uses this.
+    """
+    if not isinstance(counts, OutcomeCounts):
+        counts = OutcomeCounts.from_dict(counts)
+    limit = settings.SMALL_CELL_THRESHOLD if threshold is None else threshold
+    hidden = f"<{limit}"
+    cell: dict[str, int | str | float | None] = dict(counts.as_dict())
+    small_denominator = 0 < counts.followed_up < limit
+    if small_denominator:
+        for key in ("followed_up", "work", "work_subsidised", "work_unsubsidised", "studies"):
+            cell[key] = hidden
+        cell["share_work_or_studies"] = None
+        cell["coverage"] = None
+    small_ended = 0 < counts.ended < limit
+    if small_ended:
+        cell["ended"] = hidden
+    cell["suppressed"] = small_denominator or small_ended
+    return cell
+
+
+def suppress_report(report: Mapping[str, Any], threshold: int | None = None) -> dict[str, Any]:
+    """``outcome_report`` output with every cell (the total and each group) suppressed."""
+    shown: dict[str, Any] = dict(report)
+    shown["total"] = suppress(report["total"], threshold)
+    for key, groups in report.items():
+        if key.startswith("by_"):
+            shown[key] = {group: suppress(cell, threshold) for group, cell in groups.items()}
+    return shown

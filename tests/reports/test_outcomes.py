@@ -1,0 +1,709 @@
+import datetime
+import random
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from participants.models import District
+from placements.models import JobType, Placement
+from reports.outcomes import (
+    GROUP_KEYS,
+    OutcomeCounts,
+    outcome_breakdown,
+    outcome_counts,
+    outcome_report,
+    percent,
+    placements_ended_in,
+    suppress,
+    suppress_report,
+)
+from reports.periods import custom_period, parse_period
+from tests.factories import (
+    FollowUpFactory,
+    ParticipantFactory,
+    PlacementFactory,
+    WorkplaceFactory,
+    job_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+T2_2020 = parse_period("T2-2020")  # 2019-05-01..2020-04-30
+IN_T2_2020 = D(2019, 10, 15)
+TOTAL_KEYS = [
+    "ended",
+    "followed_up",
+    "work",
+    "work_subsidised",
+    "work_unsubsidised",
+    "studies",
+    "share_work_or_studies",
+    "coverage",
+]
+NO_FOLLOW_UP = object()
+BORN_1980 = D(1980, 6, 15)
+
+
+def place(
+    end: datetime.date | None = IN_T2_2020,
+    outcome: object = NO_FOLLOW_UP,
+    *,
+    participant=None,
+    start: datetime.date | None = None,
+    gender: str = "kvinna",
+    birth: datetime.date = BORN_1980,
+    job: str = "basanstallning",
+    district: str | None = "bromma",
+    setting: str = "ordinary",
+    funding: str = "sdf",
+) -> Placement:
+    """One placement; ``outcome`` "" is an unregistered follow-up, NO_FOLLOW_UP none at all."""
+    if participant is None:
+        participant = ParticipantFactory(
+            gender=gender,
+            birth_date=birth,
+            district=District.objects.get(code=district) if district else None,
+        )
+    if start is None:
+        start = (end or D(2020, 1, 1)) - datetime.timedelta(days=200)
+    placement = PlacementFactory(
+        participant=participant,
+        job_type=job_type(job),
+        workplace=WorkplaceFactory(name=f"Arbetsplats {setting}", setting=setting),
+        funding=funding,
+        start_date=start,
+        planned_end_date=None,
+        end_date=end,
+        end_reason="completed" if end else "",
+    )
+    if outcome is not NO_FOLLOW_UP:
+        FollowUpFactory(
+            placement=placement,
+            outcome=outcome,
+            performed_on=end + datetime.timedelta(days=92) if outcome else None,
+        )
+    return placement
+
+
+def counts(**values: int) -> dict:
+    return OutcomeCounts(**values).as_dict()
+
+
+# --- percentages -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "expected"),
+    [
+        (1, 8, "12.5"),
+        (2, 3, "66.7"),
+        (1, 6, "16.7"),
+        (5, 16, "31.3"),
+        (1, 16, "6.3"),
+        (1, 3, "33.3"),
+        (0, 7, "0.0"),
+        (7, 7, "100.0"),
+        (1, 2000, "0.1"),
+        (1, 2001, "0.0"),
+    ],
+)
+def test_percentages_round_half_away_from_zero(numerator, denominator, expected):
+    assert percent(numerator, denominator) == Decimal(expected)
+    assert str(percent(numerator, denominator)) == expected
+
+
+def test_a_percentage_over_zero_is_null():
+    assert percent(0, 0) is None
+    assert OutcomeCounts().share_work_or_studies is None
+    assert OutcomeCounts().coverage is None
+
+
+def test_percentages_agree_with_decimal_rounding_of_the_exact_fraction():
+    for denominator in range(1, 120):
+        for numerator in range(denominator + 1):
+            exact = Decimal(numerator) * 100 / Decimal(denominator)
+            expected = exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            assert percent(numerator, denominator) == expected, (numerator, denominator)
+
+
+def test_as_dict_has_the_contract_keys_in_order_and_numbers_for_percentages():
+    cell = OutcomeCounts(ended=8, followed_up=8, work=1, work_subsidised=1).as_dict()
+    assert list(cell) == TOTAL_KEYS
+    assert cell["share_work_or_studies"] == 12.5
+    assert isinstance(cell["share_work_or_studies"], float)
+    assert cell["coverage"] == 100.0
+    assert OutcomeCounts.from_dict(cell) == OutcomeCounts(
+        ended=8, followed_up=8, work=1, work_subsidised=1
+    )
+
+
+# --- totals --------------------------------------------------------------------
+
+
+def test_window_includes_its_first_and_last_day_and_nothing_outside():
+    place(D(2019, 4, 30), "studier")  # the day before
+    place(D(2019, 5, 1), "studier")  # first day
+    place(D(2020, 4, 30), "studier")  # last day
+    place(D(2020, 5, 1), "studier")  # the day after
+    place(None, start=D(2019, 6, 1))  # still going
+
+    assert placements_ended_in(T2_2020).count() == 2
+    assert outcome_report(T2_2020)["total"] == counts(ended=2, followed_up=2, studies=2)
+    assert outcome_report(T2_2020)["total"]["share_work_or_studies"] == 100.0
+
+
+def test_missing_and_unregistered_follow_ups_count_as_ended_but_not_followed_up():
+    place(outcome=NO_FOLLOW_UP)
+    place(outcome="")
+    place(outcome="ej_nadd")
+    place(outcome="arbete_osubventionerat")
+
+    total = outcome_report(T2_2020)["total"]
+
+    assert total == counts(ended=4, followed_up=2, work=1, work_unsubsidised=1)
+    assert total["share_work_or_studies"] == 50.0  # ej_nadd is in the denominator
+    assert total["coverage"] == 50.0
+
+
+def test_every_outcome_code_lands_in_its_group():
+    for code in [
+        "arbete_osubventionerat",
+        "arbete_subventionerat",
+        "arbete_subventionerat",
+        "studier",
+        "arbetssokande",
+        "annan_insats",
+        "sjukskriven",
+        "foraldraledig",
+        "ej_nadd",
+    ]:
+        place(outcome=code)
+
+    total = outcome_counts(placements_ended_in(T2_2020))
+
+    assert total == OutcomeCounts(
+        ended=9, followed_up=9, work=3, work_subsidised=2, work_unsubsidised=1, studies=1
+    )
+    assert total.share_work_or_studies == Decimal("44.4")
+
+
+def test_a_participant_with_two_placements_in_the_window_counts_twice():
+    first = place(D(2019, 8, 31), "studier", gender="man", job="stockholmsvard")
+    place(
+        D(2020, 3, 31),
+        "arbete_subventionerat",
+        participant=first.participant,
+        start=D(2019, 10, 1),
+        job="basanstallning",
+    )
+
+    report = outcome_report(T2_2020)
+
+    assert report["total"] == counts(ended=2, followed_up=2, work=1, work_subsidised=1, studies=1)
+    assert report["by_gender"]["man"] == report["total"]
+    assert report["by_job_type"]["stockholmsvard"] == counts(ended=1, followed_up=1, studies=1)
+    assert report["by_job_type"]["basanstallning"] == counts(
+        ended=1, followed_up=1, work=1, work_subsidised=1
+    )
+
+
+def test_share_is_null_not_zero_when_nobody_was_followed_up():
+    place(outcome=NO_FOLLOW_UP)
+    place(outcome="")
+
+    total = outcome_report(T2_2020)["total"]
+
+    assert total["share_work_or_studies"] is None
+    assert total["coverage"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("work", "other", "share"),
+    [(1, 7, 12.5), (2, 1, 66.7), (1, 5, 16.7), (5, 11, 31.3)],
+)
+def test_the_share_is_rounded_half_away_from_zero(work, other, share):
+    for _ in range(work):
+        place(outcome="arbete_osubventionerat")
+    for _ in range(other):
+        place(outcome="arbetssokande")
+
+    assert outcome_report(T2_2020)["total"]["share_work_or_studies"] == share
+
+
+# --- the report's shape ----------------------------------------------------------
+
+
+def test_an_empty_period_has_every_gender_and_active_job_type_with_zeros():
+    report = outcome_report(T2_2020)
+
+    assert list(report)[:6] == [
+        "period",
+        "window_start",
+        "window_end",
+        "total",
+        "by_gender",
+        "by_job_type",
+    ]
+    assert report["period"] == "T2-2020"
+    assert (report["window_start"], report["window_end"]) == ("2019-05-01", "2020-04-30")
+    assert report["total"] == dict.fromkeys(TOTAL_KEYS[:6], 0) | {
+        "share_work_or_studies": None,
+        "coverage": None,
+    }
+    assert list(report["total"]) == TOTAL_KEYS
+    assert list(report["by_gender"]) == ["kvinna", "man", "annat"]
+    assert list(report["by_job_type"]) == [
+        "ungdomsanstallning",
+        "basanstallning",
+        "serviceassistent",
+        "arbetslagsanstallning",
+        "stockholmsvard",
+        "jobbstartsanstallning",
+    ]
+    assert list(report["by_age_group"]) == ["<30", "30+"]
+    assert list(report["by_setting"]) == ["ordinary", "adapted"]
+    assert list(report["by_funding"]) == ["sdf", "amf"]
+    assert report["by_district"]["okand"] == report["total"]
+    assert len(report["by_district"]) == District.objects.count() + 1
+    for key, groups in report.items():
+        if key.startswith("by_"):
+            for cell in groups.values():
+                assert list(cell) == TOTAL_KEYS
+                assert cell == report["total"]
+
+
+def test_genders_without_placements_are_present_with_zeros():
+    place(outcome="studier", gender="kvinna")
+
+    by_gender = outcome_report(T2_2020)["by_gender"]
+
+    assert by_gender["kvinna"] == counts(ended=1, followed_up=1, studies=1)
+    assert by_gender["man"] == counts()
+    assert by_gender["annat"] == counts()
+    assert by_gender["man"]["share_work_or_studies"] is None
+
+
+def test_inactive_job_types_have_no_key_but_count_in_the_total():
+    JobType.objects.filter(code="stockholmsvard").update(active=False)
+    JobType.objects.filter(code="basanstallning").update(sort_order=99)
+    place(outcome="studier", job="stockholmsvard")
+    place(outcome="ej_nadd", job="serviceassistent")
+
+    report = outcome_report(T2_2020)
+
+    assert list(report["by_job_type"]) == [
+        "ungdomsanstallning",
+        "serviceassistent",
+        "arbetslagsanstallning",
+        "jobbstartsanstallning",
+        "basanstallning",
+    ]
+    assert report["by_job_type"]["serviceassistent"] == counts(ended=1, followed_up=1)
+    assert report["by_job_type"]["basanstallning"] == counts()
+    assert report["total"] == counts(ended=2, followed_up=2, studies=1)
+
+
+def test_district_setting_and_funding_breakdowns():
+    place(outcome="studier", district="farsta", setting="adapted", funding="amf")
+    place(outcome="ej_nadd", district=None, setting="ordinary", funding="sdf")
+    place(outcome=NO_FOLLOW_UP, district="farsta", setting="ordinary", funding="amf")
+
+    report = outcome_report(T2_2020)
+
+    assert report["by_district"]["farsta"] == counts(ended=2, followed_up=1, studies=1)
+    assert report["by_district"]["okand"] == counts(ended=1, followed_up=1)
+    assert report["by_district"]["bromma"] == counts()
+    assert report["by_setting"] == {
+        "ordinary": counts(ended=2, followed_up=1),
+        "adapted": counts(ended=1, followed_up=1, studies=1),
+    }
+    assert report["by_funding"] == {
+        "sdf": counts(ended=1, followed_up=1),
+        "amf": counts(ended=2, followed_up=1, studies=1),
+    }
+
+
+def test_outcome_breakdown_returns_only_groups_with_placements():
+    place(outcome="studier", gender="annat")
+
+    breakdown = outcome_breakdown(placements_ended_in(T2_2020), "gender")
+
+    assert breakdown == {"annat": OutcomeCounts(ended=1, followed_up=1, studies=1)}
+
+
+def test_an_unknown_breakdown_is_refused():
+    with pytest.raises(ValueError, match="Unknown breakdown 'colour'"):
+        outcome_breakdown(Placement.objects.all(), "colour")
+
+
+def test_the_report_can_be_narrowed_to_some_placements():
+    kept = place(outcome="studier", funding="amf")
+    place(outcome="ej_nadd", funding="sdf")
+
+    report = outcome_report(T2_2020, placements=Placement.objects.filter(funding="amf"))
+
+    assert report["total"] == counts(ended=1, followed_up=1, studies=1)
+    assert kept.funding == "amf"
+
+
+# --- age at the start of the placement ----------------------------------------------
+
+
+def is_30_or_older(birth: datetime.date, day: datetime.date) -> bool:
+    """The hand count: whole years, the birthday not yet reached counting one less."""
+    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    # The same rule said another way; relativedelta(day, birth).years would differ,
+    # making someone born on 29 February 30 already on 28 February.
+    assert (age >= 30) == (birth <= day - relativedelta(years=30))
+    return age >= 30
+
+
+@pytest.mark.parametrize(
+    ("birth", "start", "group"),
+    [
+        (D(1990, 3, 1), D(2020, 3, 1), "30+"),  # the 30th birthday
+        (D(1990, 3, 2), D(2020, 3, 1), "<30"),  # the day before it
+        (D(1989, 12, 31), D(2019, 12, 31), "30+"),
+        (D(1990, 1, 1), D(2019, 12, 31), "<30"),
+        (D(1960, 7, 1), D(2019, 6, 1), "30+"),
+        (D(2000, 1, 1), D(2019, 6, 1), "<30"),
+        # Born on a leap day: 30 on 1 March of a year without 29 February ...
+        (D(1992, 2, 29), D(2022, 2, 28), "<30"),
+        (D(1992, 2, 29), D(2022, 3, 1), "30+"),
+        # ... and on the day itself in a leap year.
+        (D(1988, 2, 29), D(2018, 2, 28), "<30"),
+        (D(1988, 2, 29), D(2018, 3, 1), "30+"),
+        (D(1960, 2, 29), D(1990, 2, 28), "<30"),
+        (D(1960, 2, 29), D(1990, 3, 1), "30+"),
+        (D(1972, 2, 29), D(2002, 2, 28), "<30"),
+        # A leap-day start.
+        (D(1990, 2, 28), D(2020, 2, 29), "30+"),
+        (D(1990, 3, 1), D(2020, 2, 29), "<30"),
+    ],
+)
+def test_age_group_is_the_age_on_the_placement_start(birth, start, group):
+    assert is_30_or_older(birth, start) == (group == "30+")
+    place(start + datetime.timedelta(days=10), "studier", birth=birth, start=start)
+    period = custom_period(start, start + datetime.timedelta(days=10))
+
+    by_age = outcome_report(period)["by_age_group"]
+
+    assert by_age[group] == counts(ended=1, followed_up=1, studies=1)
+    assert by_age["30+" if group == "<30" else "<30"] == counts()
+
+
+def test_age_group_counts_each_placement_at_its_own_start():
+    first = place(D(2019, 9, 30), "studier", birth=D(1989, 10, 1), start=D(2019, 5, 1))
+    place(
+        D(2020, 2, 28),
+        "ej_nadd",
+        participant=first.participant,
+        start=D(2019, 10, 1),
+    )
+
+    by_age = outcome_report(T2_2020)["by_age_group"]
+
+    assert by_age == {
+        "<30": counts(ended=1, followed_up=1, studies=1),
+        "30+": counts(ended=1, followed_up=1),
+    }
+
+
+# --- queries -----------------------------------------------------------------------
+
+
+def test_the_number_of_queries_does_not_depend_on_the_data_size():
+    for code in ["studier", "ej_nadd", ""]:
+        place(outcome=code)
+    with CaptureQueriesContext(connection) as small:
+        small_report = outcome_report(T2_2020)
+    assert small_report["total"]["ended"] == 3
+
+    outcomes = ["arbete_osubventionerat", "arbete_subventionerat", "studier", "ej_nadd", ""]
+    for index in range(37):
+        place(
+            D(2019, 5, 1) + datetime.timedelta(days=9 * index),
+            outcomes[index % len(outcomes)] if index % 6 else NO_FOLLOW_UP,
+            gender=["kvinna", "man", "annat"][index % 3],
+            job=["basanstallning", "stockholmsvard", "ungdomsanstallning"][index % 3],
+            district=["bromma", "farsta", None][index % 3],
+            setting=["ordinary", "adapted"][index % 2],
+            funding=["sdf", "amf"][index % 2],
+            birth=D(1970 + index, 1, 1),
+        )
+    with CaptureQueriesContext(connection) as large:
+        large_report = outcome_report(T2_2020)
+    assert large_report["total"]["ended"] == 40
+
+    assert len(large) == len(small)
+    assert len(small) <= 9
+
+
+def test_counts_and_breakdowns_take_one_query_each():
+    place(outcome="studier")
+    ended = placements_ended_in(T2_2020)
+    with CaptureQueriesContext(connection) as queries:
+        outcome_counts(ended)
+        for dimension in ["gender", "job_type", "age_group", "district", "setting", "funding"]:
+            outcome_breakdown(ended, dimension)
+    assert len(queries) == 7
+
+
+# --- small cells ---------------------------------------------------------------------
+
+
+def test_a_small_cell_shows_no_share_and_its_counts_as_below_the_threshold():
+    cell = suppress(
+        OutcomeCounts(ended=12, followed_up=4, work=3, work_unsubsidised=3, studies=0), 5
+    )
+    assert cell == {
+        "ended": 12,
+        "followed_up": "<5",
+        "work": "<5",
+        "work_subsidised": "<5",
+        "work_unsubsidised": "<5",
+        "studies": "<5",
+        "share_work_or_studies": None,
+        "coverage": None,
+        "suppressed": True,
+    }
+
+
+def test_a_cell_at_the_threshold_is_shown_exactly():
+    counts_ = OutcomeCounts(ended=5, followed_up=5, work=1, work_subsidised=1)
+    assert suppress(counts_, 5) == {**counts_.as_dict(), "suppressed": False}
+
+
+def test_a_zero_cell_stays_zero_with_a_null_share():
+    assert suppress(OutcomeCounts(), 5) == {**counts(), "suppressed": False}
+
+
+def test_a_small_number_of_ended_placements_is_hidden_too():
+    cell = suppress(OutcomeCounts(ended=3), 5)
+    assert cell["ended"] == "<5"
+    assert cell["followed_up"] == 0
+    assert cell["share_work_or_studies"] is None
+
+
+def test_the_threshold_comes_from_the_settings_and_shows_in_the_text(settings):
+    settings.SMALL_CELL_THRESHOLD = 10
+    cell = suppress(OutcomeCounts(ended=20, followed_up=9, studies=9))
+    assert cell["studies"] == "<10"
+    assert cell["ended"] == 20
+
+
+def test_suppress_report_hides_every_small_cell_of_a_stored_report():
+    for _ in range(6):
+        place(outcome="studier", gender="kvinna")
+    place(outcome="studier", gender="man")
+
+    shown = suppress_report(outcome_report(T2_2020), threshold=5)
+
+    assert shown["total"]["share_work_or_studies"] == 100.0
+    assert shown["by_gender"]["kvinna"]["followed_up"] == 6
+    assert shown["by_gender"]["man"]["followed_up"] == "<5"
+    assert shown["by_gender"]["man"]["share_work_or_studies"] is None
+    assert shown["by_gender"]["annat"]["followed_up"] == 0
+    assert shown["period"] == "T2-2020"
+
+
+def test_group_keys_are_the_contract_keys():
+    assert list(GROUP_KEYS) == TOTAL_KEYS
+
+
+# --- a cross-check against a hand count ---------------------------------------------
+
+GENDERS = ["kvinna", "man", "annat"]
+JOB_CODES = [
+    "ungdomsanstallning",
+    "basanstallning",
+    "serviceassistent",
+    "arbetslagsanstallning",
+    "stockholmsvard",
+    "jobbstartsanstallning",
+]
+OUTCOME_CODES = [
+    "arbete_osubventionerat",
+    "arbete_subventionerat",
+    "studier",
+    "arbetssokande",
+    "annan_insats",
+    "sjukskriven",
+    "foraldraledig",
+    "ej_nadd",
+]
+
+
+def random_rows(seed: int, placements: int) -> list[dict]:
+    """A data set as the rows of a CSV: one dict per placement, dates spread over 2017–2022."""
+    rng = random.Random(seed)
+    district_codes = [*District.objects.values_list("code", flat=True), None]
+    rows: list[dict] = []
+    serial = 0
+    while len(rows) < placements:
+        serial += 1
+        if rng.random() < 0.05:
+            birth = rng.choice([D(1988, 2, 29), D(1992, 2, 29), D(1996, 2, 29)])
+        else:
+            birth = D(1958, 1, 1) + datetime.timedelta(days=rng.randrange(16_000))
+        person = {
+            "person": serial,
+            "gender": rng.choices(GENDERS, weights=[10, 10, 1])[0],
+            "birth": birth,
+            "district": rng.choice(district_codes),
+        }
+        start = D(2016, 6, 1) + datetime.timedelta(days=rng.randrange(2000))
+        if rng.random() < 0.1:
+            # Start on the 30th birthday, or the day before it.
+            thirtieth = (
+                D(birth.year + 30, 3, 1) if birth.day == 29 else birth.replace(year=birth.year + 30)
+            )
+            start = thirtieth - datetime.timedelta(days=rng.choice([0, 1]))
+        for _ in range(rng.choice([1, 1, 1, 2])):
+            ongoing = rng.random() < 0.05
+            end = None if ongoing else start + datetime.timedelta(days=rng.randrange(0, 400))
+            kind = rng.random()
+            outcome = (
+                None if ongoing or kind < 0.1 else "" if kind < 0.2 else rng.choice(OUTCOME_CODES)
+            )
+            rows.append(
+                {
+                    **person,
+                    "start": start,
+                    "end": end,
+                    "job_type": rng.choice(JOB_CODES),
+                    "setting": rng.choice(["ordinary", "adapted"]),
+                    "funding": rng.choice(["sdf", "amf"]),
+                    "outcome": outcome,
+                }
+            )
+            if end is None:
+                break
+            start = end + datetime.timedelta(days=rng.randrange(1, 200))
+    return rows[:placements]
+
+
+def load(rows: list[dict]) -> None:
+    participants = {}
+    for row in rows:
+        if row["person"] not in participants:
+            participants[row["person"]] = ParticipantFactory(
+                gender=row["gender"],
+                birth_date=row["birth"],
+                district=District.objects.get(code=row["district"]) if row["district"] else None,
+            )
+        place(
+            row["end"],
+            NO_FOLLOW_UP if row["outcome"] is None else row["outcome"],
+            participant=participants[row["person"]],
+            start=row["start"],
+            job=row["job_type"],
+            setting=row["setting"],
+            funding=row["funding"],
+        )
+
+
+def hand_percent(numerator: int, denominator: int) -> float | None:
+    if denominator == 0:
+        return None
+    exact = Decimal(numerator) * 100 / Decimal(denominator)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def hand_count(rows: list[dict], start: datetime.date, end: datetime.date) -> dict:
+    """The report counted the slow way: a loop over the rows."""
+    active_job_types = list(
+        JobType.objects.filter(active=True).order_by("sort_order").values_list("code", flat=True)
+    )
+    groups = {
+        "gender": GENDERS,
+        "job_type": active_job_types,
+        "age_group": ["<30", "30+"],
+        "district": [*District.objects.values_list("code", flat=True), "okand"],
+        "setting": ["ordinary", "adapted"],
+        "funding": ["sdf", "amf"],
+    }
+    empty = dict.fromkeys(TOTAL_KEYS[:6], 0)
+    total = dict(empty)
+    by = {dimension: {group: dict(empty) for group in names} for dimension, names in groups.items()}
+    for row in rows:
+        if row["end"] is None or not start <= row["end"] <= end:
+            continue
+        cells = [
+            total,
+            by["gender"][row["gender"]],
+            by["age_group"]["30+" if is_30_or_older(row["birth"], row["start"]) else "<30"],
+            by["district"][row["district"] or "okand"],
+            by["setting"][row["setting"]],
+            by["funding"][row["funding"]],
+        ]
+        if row["job_type"] in by["job_type"]:
+            cells.append(by["job_type"][row["job_type"]])
+        for cell in cells:
+            cell["ended"] += 1
+            if row["outcome"]:
+                cell["followed_up"] += 1
+            if row["outcome"] == "arbete_subventionerat":
+                cell["work"] += 1
+                cell["work_subsidised"] += 1
+            if row["outcome"] == "arbete_osubventionerat":
+                cell["work"] += 1
+                cell["work_unsubsidised"] += 1
+            if row["outcome"] == "studier":
+                cell["studies"] += 1
+
+    def finish(cell: dict) -> dict:
+        return {
+            **cell,
+            "share_work_or_studies": hand_percent(
+                cell["work"] + cell["studies"], cell["followed_up"]
+            ),
+            "coverage": hand_percent(cell["followed_up"], cell["ended"]),
+        }
+
+    return {
+        "total": finish(total),
+        **{
+            f"by_{dimension}": {group: finish(cell) for group, cell in cells_.items()}
+            for dimension, cells_ in by.items()
+        },
+    }
+
+
+@pytest.mark.parametrize("seed", [2020, 4711])
+def test_the_report_matches_a_hand_count_of_a_random_data_set(seed):
+    JobType.objects.filter(code="jobbstartsanstallning").update(active=False)
+    rows = random_rows(seed, 200)
+    load(rows)
+    assert Placement.objects.count() == 200
+
+    periods = [
+        *(
+            parse_period(f"{kind}-{year}")
+            for year in (2018, 2019, 2020, 2021)
+            for kind in ("T1", "T2", "VB")
+        ),
+        custom_period(D(2018, 3, 15), D(2020, 2, 29)),
+        custom_period(D(2016, 1, 1), D(2023, 12, 31)),
+    ]
+    checked = 0
+    for period in periods:
+        report = outcome_report(period)
+        expected = hand_count(rows, period.window_start, period.window_end)
+        assert report["period"] == period.label
+        for key, value in expected.items():
+            assert report[key] == value, (period.label, key)
+        checked += report["total"]["ended"]
+
+    # The data exercise what they are meant to: something in every kind of cell.
+    everything = hand_count(rows, D(2000, 1, 1), D(2100, 1, 1))
+    assert everything["total"]["ended"] > 150
+    assert everything["total"]["followed_up"] < everything["total"]["ended"]
+    assert all(cell["ended"] for cell in everything["by_gender"].values())
+    assert all(cell["ended"] for cell in everything["by_age_group"].values())
+    assert everything["by_district"]["okand"]["ended"]
+    assert checked > 500
