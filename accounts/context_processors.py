@@ -13,6 +13,8 @@ def navigation(request: HttpRequest) -> dict:
     if user is not None and user.is_authenticated:
         if user.has_role(Role.COACH) or user.has_role(Role.MANAGER):
             items.append((reverse("participants:caseload"), _("Caseload")))
+        if any(user.has_role(role) for role in (Role.COACH, Role.MANAGER, Role.ADMIN)):
+            items.append((reverse("reports:dashboard"), _("Dashboard")))
         if user.has_role(Role.ADMIN) or user.is_staff:
             items.append((reverse("admin:index"), _("Administration")))
     return {"nav_items": items, "demo_banner": settings.DEMO_BANNER}

@@ -171,6 +171,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followup.tasks.open_followups_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    "outcome-snapshot-hourly": {
+        "task": "reports.tasks.scheduled_snapshot_task",
+        "schedule": crontab(minute=5),
+    },
     "followup-reminders-weekday-mornings": {
         "task": "followup.tasks.send_followup_reminders_task",
         "schedule": crontab(hour=6, minute=30, day_of_week="mon-fri"),

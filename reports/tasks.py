@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from reports.services import snapshot_compute, snapshot_request
+
+
+@shared_task
+def compute_snapshot_task(snapshot_id: int) -> int:
+    return snapshot_compute(snapshot_id=snapshot_id).cells
+
+
+@shared_task
+def scheduled_snapshot_task() -> int:
+    """Beat's entry: queue a fresh snapshot (computed by compute_snapshot_task)."""
+    return snapshot_request().pk

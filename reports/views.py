@@ -1,0 +1,99 @@
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.models import Role
+from reports.dashboard import operations_tables, outcome_tables
+from reports.forms import DashboardFilter, PeriodRangeForm
+from reports.models import OutcomeCell, OutcomeSnapshot, SnapshotStatus
+from reports.selectors import DashboardFilters, cells, figures_unit_for, latest_snapshot
+from reports.services import snapshot_request
+
+DASHBOARD_ROLES = (Role.COACH, Role.MANAGER, Role.ADMIN)
+
+
+def _dashboard(request: HttpRequest) -> dict:
+    today = timezone.localdate()
+    unit_id = figures_unit_for(request.user)
+    snapshot = latest_snapshot()
+    data = request.GET or None
+    range_form = PeriodRangeForm(data)
+    first_year, last_year = range_form.years()
+    base = (
+        cells(snapshot, DashboardFilters(unit_id=unit_id))
+        if snapshot
+        else OutcomeCell.objects.none()
+    )
+    filterset = DashboardFilter(data, queryset=base)
+    filtered = filterset.qs if filterset.is_valid() else base
+    outcomes = outcome_tables(filtered, first_year=first_year, last_year=last_year, today=today)
+    operations = operations_tables(today=today, unit_id=unit_id)
+    return {
+        "snapshot": snapshot,
+        "pending": OutcomeSnapshot.objects.filter(
+            status__in=[SnapshotStatus.QUEUED, SnapshotStatus.RUNNING]
+        ).first(),
+        "filterset": filterset,
+        "range_form": range_form,
+        "own_unit_only": unit_id is not None,
+        "outcomes": outcomes,
+        "operations": operations,
+        "tables": [*outcomes["tables"], *operations["tables"]],
+        "chart": {**outcomes["chart"], "places": operations["chart"]},
+        "query": request.GET.urlencode(),
+        "small_cell_threshold": settings.SMALL_CELL_THRESHOLD,
+    }
+
+
+@role_required(*DASHBOARD_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/dashboard.html", _dashboard(request))
+
+
+@role_required(*DASHBOARD_ROLES)
+def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
+    """One dashboard table as CSV: figures only, small cells suppressed as on the page."""
+    context = _dashboard(request)
+    chosen = next((t for t in context["tables"] if t.slug == table), None)
+    if chosen is None:
+        return HttpResponse(status=404)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = context["snapshot"].finished_at if context["snapshot"] else timezone.now()
+    filename = f"stockholmsjobb-{chosen.slug}-{timezone.localtime(stamp):%Y%m%d-%H%M}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(chosen.header)
+    for row in chosen.rows:
+        writer.writerow(["" if value is None else _csv_value(value) for value in row])
+    return response
+
+
+def _csv_value(value: object) -> object:
+    # Swedish Excel expects a decimal comma.
+    return str(value).replace(".", ",") if isinstance(value, float) else value
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def snapshot_recompute(request: HttpRequest) -> HttpResponse:
+    snapshot = snapshot_request(requested_by=request.user)
+    messages.info(request, _("The figures are being computed."))
+    return redirect(f"{request.POST.get('next') or '/dashboard/'}#snapshot-{snapshot.pk}")
+
+
+@role_required(*DASHBOARD_ROLES)
+def snapshot_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment htmx polls while a computation runs."""
+    snapshot = get_object_or_404(OutcomeSnapshot, pk=pk)
+    response = render(request, "reports/_snapshot_status.html", {"pending": snapshot})
+    if snapshot.status == SnapshotStatus.DONE:
+        response["HX-Refresh"] = "true"
+    return response

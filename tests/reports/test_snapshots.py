@@ -1,0 +1,167 @@
+"""Snapshots hold the same figures as the live engine, for every period and filter."""
+
+import datetime
+
+import pytest
+from django.db.models import Q
+
+from placements.models import JobType, Placement
+from reports.models import OutcomeCell, OutcomeSnapshot, SnapshotStatus
+from reports.outcomes import age_group_expression, outcome_report
+from reports.periods import custom_period, parse_period
+from reports.selectors import DashboardFilters, cells, counts_per_period, latest_snapshot
+from reports.services import KEEP_SNAPSHOTS, snapshot_compute, snapshot_request
+from tests.reports.test_outcomes import load, random_rows
+
+pytestmark = pytest.mark.django_db
+
+PERIODS = ["T1-2019", "T2-2019", "VB-2019", "T1-2020", "T2-2020", "VB-2020", "T2-2021"]
+
+
+@pytest.fixture
+def data_set():
+    load(random_rows(seed=1848, placements=180))
+
+
+def as_dict(counts) -> dict:
+    return counts.as_dict()
+
+
+def test_a_requested_snapshot_is_computed_and_becomes_the_latest(
+    data_set, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = snapshot_request()
+    snapshot.refresh_from_db()
+    assert snapshot.status == SnapshotStatus.DONE
+    assert snapshot.finished_at is not None
+    assert snapshot.placements == Placement.objects.filter(end_date__isnull=False).count()
+    assert snapshot.cells == OutcomeCell.objects.filter(snapshot=snapshot).count() > 0
+    assert latest_snapshot() == snapshot
+
+
+def test_the_snapshot_gives_the_engines_figures_for_every_period_and_breakdown(
+    data_set, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = snapshot_request()
+    periods = [parse_period(label) for label in PERIODS]
+    qs = cells(snapshot, DashboardFilters())
+    total = counts_per_period(qs, periods)["total"]
+    by_gender = counts_per_period(qs, periods, group_by="gender")
+    by_job_type = counts_per_period(qs, periods, group_by="job_type__code")
+    by_age = counts_per_period(qs, periods, group_by="age_group")
+    for index, period in enumerate(periods):
+        report = outcome_report(period)
+        assert as_dict(total[index]) == report["total"], period.label
+        for gender, expected in report["by_gender"].items():
+            got = by_gender[gender][index].as_dict() if gender in by_gender else None
+            assert (got or _zero()) == expected, (period.label, gender)
+        for code, expected in report["by_job_type"].items():
+            got = by_job_type[code][index].as_dict() if code in by_job_type else None
+            assert (got or _zero()) == expected, (period.label, code)
+        for group, expected in report["by_age_group"].items():
+            got = by_age[group][index].as_dict() if group in by_age else None
+            assert (got or _zero()) == expected, (period.label, group)
+
+
+def _zero() -> dict:
+    from reports.outcomes import OutcomeCounts
+
+    return OutcomeCounts().as_dict()
+
+
+def test_filtered_snapshot_figures_match_the_engine_on_the_same_placements(
+    data_set, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = snapshot_request()
+    period = parse_period("VB-2020")
+    job_type = JobType.objects.get(code="basanstallning")
+    placements = Placement.objects.annotate(age=age_group_expression())
+    cases = [
+        (DashboardFilters(job_type=job_type), Q(job_type=job_type)),
+        (DashboardFilters(setting="adapted"), Q(workplace__setting="adapted")),
+        (DashboardFilters(age_group="30+"), Q(age="30+")),
+        (
+            DashboardFilters(job_type=job_type, age_group="<30"),
+            Q(job_type=job_type, age="<30"),
+        ),
+    ]
+    for filters, condition in cases:
+        (got,) = counts_per_period(cells(snapshot, filters), [period])["total"]
+        expected = outcome_report(period, placements=placements.filter(condition))["total"]
+        assert got.as_dict() == expected, filters
+
+
+def test_a_units_figures_count_only_that_units_placements(
+    data_set, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = snapshot_request()
+    placement = (
+        Placement.objects.filter(end_date__isnull=False).select_related("participant").first()
+    )
+    unit_id = placement.participant.unit_id
+    period = custom_period(datetime.date(2015, 1, 1), datetime.date(2025, 12, 31))
+    (got,) = counts_per_period(cells(snapshot, DashboardFilters(unit_id=unit_id)), [period])[
+        "total"
+    ]
+    expected = outcome_report(
+        period, placements=Placement.objects.filter(participant__unit_id=unit_id)
+    )
+    assert got.as_dict() == expected["total"]
+
+
+def test_computing_twice_changes_nothing_and_old_snapshots_are_pruned(data_set):
+    snapshots = [OutcomeSnapshot.objects.create() for _ in range(KEEP_SNAPSHOTS + 1)]
+    for snapshot in snapshots:
+        snapshot_compute(snapshot_id=snapshot.pk)
+    last = snapshots[-1]
+    cells_before = OutcomeCell.objects.filter(snapshot=last).count()
+    snapshot_compute(snapshot_id=last.pk)
+    assert OutcomeCell.objects.filter(snapshot=last).count() == cells_before
+    assert OutcomeSnapshot.objects.count() == KEEP_SNAPSHOTS
+    assert not OutcomeSnapshot.objects.filter(pk=snapshots[0].pk).exists()
+
+
+def test_a_failed_computation_is_recorded_and_the_last_snapshot_stays(data_set, monkeypatch):
+    good = OutcomeSnapshot.objects.create()
+    snapshot_compute(snapshot_id=good.pk)
+    bad = OutcomeSnapshot.objects.create()
+
+    def broken(snapshot_id):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("reports.services._write_cells", broken)
+    with pytest.raises(RuntimeError):
+        snapshot_compute(snapshot_id=bad.pk)
+    bad.refresh_from_db()
+    assert bad.status == SnapshotStatus.FAILED
+    assert "disk full" in bad.error
+    assert latest_snapshot() == good
+
+
+def test_a_broker_that_is_down_marks_the_snapshot_failed_and_keeps_the_last(
+    data_set, monkeypatch, django_capture_on_commit_callbacks
+):
+    good = OutcomeSnapshot.objects.create()
+    snapshot_compute(snapshot_id=good.pk)
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr("reports.tasks.compute_snapshot_task.delay", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = snapshot_request()
+    pending.refresh_from_db()
+    assert pending.status == SnapshotStatus.FAILED
+    assert "Could not queue" in pending.error
+    assert latest_snapshot() == good
+
+
+def test_snapshot_computation_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
+    load(random_rows(seed=7, placements=20))
+    small = OutcomeSnapshot.objects.create()
+    with django_assert_max_num_queries(12):
+        snapshot_compute(snapshot_id=small.pk)
