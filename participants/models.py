@@ -153,7 +153,7 @@ class CaseNote(models.Model):
         verbose_name=_("corrects"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="corrections",
     )
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
