@@ -37,16 +37,28 @@ class DashboardFilter(django_filters.FilterSet):
         model = OutcomeCell
         fields = ["job_type", "district", "setting", "age_group"]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
 
 class PeriodRangeForm(forms.Form):
     from_year = forms.TypedChoiceField(label=_("From year"), coerce=int, required=False)
     to_year = forms.TypedChoiceField(label=_("To year"), coerce=int, required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs) -> None:
         choices = _year_choices()
-        self.fields["from_year"].choices = choices
-        self.fields["to_year"].choices = choices
+        if data is not None:
+            # A filter link without years means the whole range, as the empty form shows.
+            data = data.copy()
+            data.setdefault("from_year", str(choices[0][0]))
+            data.setdefault("to_year", str(choices[-1][0]))
+        super().__init__(data, *args, **kwargs)
+        for name, initial in (("from_year", choices[0][0]), ("to_year", choices[-1][0])):
+            self.fields[name].choices = choices
+            self.fields[name].initial = initial
+            self.fields[name].widget.attrs["class"] = "form-select"
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -272,3 +272,20 @@ def test_placement_queryset_filters_by_activity_and_end_window():
     assert set(Placement.objects.active_on(D(2020, 12, 31))) == {ended}
     assert set(Placement.objects.ended_between(D(2020, 12, 31), D(2020, 12, 31))) == {ended}
     assert not Placement.objects.ended_between(D(2021, 1, 1), D(2021, 12, 31)).exists()
+
+
+def test_deleting_a_participant_takes_their_corrected_notes_with_them():
+    original = CaseNoteFactory(text="Fel datum")
+    CaseNoteFactory(participant=original.participant, text="Rätt", corrects=original)
+    original.participant.delete()
+    assert not CaseNote.objects.exists()
+
+
+def test_a_corrected_note_cannot_be_deleted_on_its_own():
+    from django.db.models import RestrictedError
+
+    original = CaseNoteFactory(text="Fel datum")
+    CaseNoteFactory(participant=original.participant, text="Rätt", corrects=original)
+    with pytest.raises(RestrictedError):
+        original.delete()
+    assert CaseNote.objects.count() == 2
