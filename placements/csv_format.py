@@ -1,0 +1,210 @@
+"""The placements CSV format shared by ``import_placements`` and ``export_placements``.
+
+DESIGN §5 is the contract: UTF-8 (a byte-order mark accepted, and written on
+export so that Excel reads the file as UTF-8), ``,`` or ``;`` as delimiter
+(detected from the header line), a header row and the columns of
+:data:`COLUMNS` in any order. Rows are numbered as a spreadsheet numbers them:
+the header is row 1, the first data row is row 2.
+"""
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+# The contract's column order; export writes them in this order.
+COLUMNS: tuple[str, ...] = (
+    "personnummer",
+    "first_name",
+    "last_name",
+    "gender",
+    "job_type",
+    "workplace",
+    "district",
+    "start_date",
+    "end_date",
+    "end_reason",
+    "followup_date",
+    "followup_outcome",
+)
+# A file without one of these is rejected as a whole. The others may be left
+# out, which reads as if every cell of that column were empty.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "personnummer",
+    "first_name",
+    "last_name",
+    "gender",
+    "job_type",
+    "workplace",
+    "start_date",
+)
+DELIMITERS: tuple[str, ...] = (",", ";")
+EXPORT_DELIMITER = ","
+BOM = "\ufeff"
+DATE_FORMAT_HINT = "YYYY-MM-DD"
+
+# Only the plain ISO form: `date.fromisoformat` alone would also take
+# "20200131" and week dates, which are more likely typing mistakes than intent.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+Source = str | Path | IO[str] | IO[bytes]
+
+
+class FormatError(ValueError):
+    """The file as a whole cannot be read (encoding, empty file, header)."""
+
+    def __init__(self, message: str, *, row: int | None = None, column: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where each known column is, and which columns of the file are not ours."""
+
+    positions: dict[str, int]
+    unknown: tuple[str, ...]
+    width: int
+
+
+def read_text(source: Source) -> str:
+    """The whole file as text: UTF-8, a leading byte-order mark removed.
+
+    ``source`` is a path, a binary stream (an upload) or a text stream.
+    """
+    if isinstance(source, str | Path):
+        with open(source, "rb") as file:
+            data: str | bytes = file.read()
+    else:
+        data = source.read()
+    if isinstance(data, bytes):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            # Physical line of the first bad byte: the spreadsheet row unless a
+            # cell before it spans several lines.
+            line = data.count(b"\n", 0, error.start) + 1
+            raise FormatError(
+                "the file is not UTF-8 text; in Excel save it as “CSV UTF-8”",
+                row=line,
+                column="file",
+            ) from None
+    return data.removeprefix(BOM)
+
+
+def detect_delimiter(text: str) -> str:
+    """``,`` or ``;``, whichever the header line has more of (``,`` on a tie)."""
+    header_line = text.split("\n", 1)[0]
+    commas, semicolons = header_line.count(","), header_line.count(";")
+    return ";" if semicolons > commas else ","
+
+
+def iter_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each record with its spreadsheet row number (the header is row 1).
+
+    A record is counted even when it is blank, as a spreadsheet shows it.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    return enumerate(reader, start=1)
+
+
+def normalise_column_name(name: str) -> str:
+    return name.strip().removeprefix(BOM).strip().lower()
+
+
+def parse_header(cells: list[str]) -> Header:
+    """Locate the columns; raises FormatError naming missing or repeated columns."""
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    repeated: list[str] = []
+    for index, cell in enumerate(cells):
+        name = normalise_column_name(cell)
+        if name in COLUMNS:
+            if name in positions:
+                repeated.append(name)
+            positions[name] = index
+        elif name:
+            unknown.append(cell.strip())
+    if repeated:
+        raise FormatError(
+            "columns given more than once: " + ", ".join(repeated), row=1, column="header"
+        )
+    missing = [name for name in REQUIRED_COLUMNS if name not in positions]
+    if missing:
+        raise FormatError(
+            "missing required columns: "
+            + ", ".join(missing)
+            + " (the header must name: "
+            + ", ".join(REQUIRED_COLUMNS)
+            + ")",
+            row=1,
+            column="header",
+        )
+    return Header(positions=positions, unknown=tuple(unknown), width=len(cells))
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """An ISO date, or None for an empty cell; ValueError with a message otherwise."""
+    text = value.strip()
+    if not text:
+        return None
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError(f"“{text}” is not a date in the form {DATE_FORMAT_HINT}")
+
+
+def format_date(value: datetime.date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def format_personnummer(number: str) -> str:
+    """``YYYYMMDD-NNNN``: with the hyphen Excel keeps it as text, not a number."""
+    return f"{number[:8]}-{number[8:]}"
+
+
+def placement_row(placement: Any) -> list[str]:
+    """One CSV row, in :data:`COLUMNS` order, for a placement.
+
+    Expects ``participant__district``, ``job_type``, ``workplace`` and
+    ``followup`` selected with the placement, so no query runs here.
+    """
+    participant = placement.participant
+    # RelatedObjectDoesNotExist is an AttributeError: no follow-up gives None.
+    followup = getattr(placement, "followup", None)
+    has_outcome = followup is not None and bool(followup.outcome)
+    return [
+        format_personnummer(participant.personnummer),
+        participant.first_name,
+        participant.last_name,
+        participant.gender,
+        placement.job_type.code,
+        placement.workplace.name,
+        participant.district.code if participant.district_id else "",
+        format_date(placement.start_date),
+        format_date(placement.end_date),
+        placement.end_reason if placement.end_date else "",
+        format_date(followup.performed_on) if has_outcome else "",
+        followup.outcome if has_outcome else "",
+    ]
+
+
+def write_csv(stream: IO[str], rows: Iterable[list[str]], *, bom: bool = True) -> int:
+    """Write the header and ``rows`` to a text stream; return the number of rows."""
+    if bom:
+        stream.write(BOM)
+    writer = csv.writer(stream, delimiter=EXPORT_DELIMITER, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count

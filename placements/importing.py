@@ -1,0 +1,782 @@
+"""Import placements from the shared CSV format (DESIGN §5), all or nothing.
+
+:func:`import_placements` reads the whole file, checks every row (against the
+other rows and against the database, loaded with a few bulk queries), and
+raises :class:`ImportFailed` listing every problem if there is one. Only a
+file without problems is written, in one transaction with bulk inserts and
+updates, so a database error during writing leaves nothing behind either.
+
+What an import does to existing data:
+
+- **Participants** are matched by personnummer, in any accepted form. A new
+  one is created in the given unit (by default the unit "Import", created if
+  absent), enrolled on their earliest start date in the file. An existing one
+  takes first name, last name and gender from the file, and the district when
+  the cell is filled (an empty cell keeps theirs); unit, coach and enrolment
+  date are never changed. All rows of one personnummer must agree on names,
+  gender and district.
+- **Placements** are matched by participant and start date. An existing one
+  takes job type, workplace, end date and end reason from the file. An empty
+  end date means ongoing. An empty end reason on an ended placement means
+  ``completed``, except that a placement whose end date does not change keeps
+  its reason. New placements are funded ``sdf`` with no planned end date
+  (neither is part of the format).
+- **Follow-ups**: every ended placement in the file gets its follow-up, due
+  three months after the end. ``followup_date`` and ``followup_outcome``
+  register it; empty cells keep whatever is registered. Making an ended
+  placement ongoing again removes its follow-up, unless one is registered,
+  which is an error.
+- **Workplaces** are matched by exact name and created if absent.
+- **Unknown columns** are ignored and named in ``ImportResult.ignored_columns``.
+"""
+
+import csv
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from followup.models import FollowUp, Outcome
+from participants import personnummer as pnr
+from participants.models import District, Gender, Participant, Unit
+from placements import csv_format
+from placements.models import EndReason, JobType, Placement, Workplace, follow_up_due_date
+
+__all__ = [
+    "DEFAULT_UNIT_NAME",
+    "ImportFailed",
+    "ImportResult",
+    "RowError",
+    "import_placements",
+]
+
+DEFAULT_UNIT_NAME = "Import"
+# Bounded `__in` lists keep every lookup within the databases' parameter limits.
+LOOKUP_CHUNK = 10_000
+WRITE_BATCH = 2_000
+
+# Computed once: the enums' `.values` builds a new list on every access.
+GENDERS: tuple[str, ...] = tuple(Gender.values)
+END_REASONS: tuple[str, ...] = tuple(EndReason.values)
+OUTCOMES: tuple[str, ...] = tuple(Outcome.values)
+
+NAME_MAX_LENGTH = Participant._meta.get_field("first_name").max_length
+WORKPLACE_MAX_LENGTH = Workplace._meta.get_field("name").max_length
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one cell: ``row N: column: reason``, N numbered as in a spreadsheet."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.column}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """The file has problems; nothing was written. ``errors`` lists every one."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("\n".join(str(error) for error in errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    participants_created: int = 0
+    participants_updated: int = 0
+    placements_created: int = 0
+    placements_updated: int = 0
+    followups_registered: int = 0
+    followups_opened: int = 0
+    workplaces_created: int = 0
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"Imported {self.rows} rows: "
+            f"{self.participants_created} participants created, "
+            f"{self.participants_updated} updated, "
+            f"{self.placements_created} placements created, "
+            f"{self.placements_updated} updated, "
+            f"{self.followups_registered} follow-ups registered."
+        )
+
+
+@dataclass(slots=True)
+class _Row:
+    """A data row as read; fields stay None where the cell was empty or wrong."""
+
+    number: int
+    personnummer: str | None = None
+    birth_date: datetime.date | None = None
+    first_name: str = ""
+    last_name: str = ""
+    gender: str = ""
+    job_type_id: int | None = None
+    workplace: str = ""
+    district_id: int | None = None
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    end_reason: str = ""
+    followup_date: datetime.date | None = None
+    followup_outcome: str = ""
+    # Start and end are valid and in order: the row can take part in overlap checks.
+    period_ok: bool = False
+
+
+@dataclass(slots=True)
+class _Existing:
+    """A placement already in the database, with its follow-up if any."""
+
+    id: int
+    start_date: datetime.date
+    end_date: datetime.date | None
+    end_reason: str
+    job_type_id: int
+    workplace_id: int
+    followup_id: int | None
+    due_date: datetime.date | None
+    performed_on: datetime.date | None
+    outcome: str
+    performed_by_id: int | None
+
+
+def _chunks(items: Iterable[T], size: int = LOOKUP_CHUNK) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _period(start: datetime.date, end: datetime.date | None) -> str:
+    return f"{start}–{end}" if end else f"{start}– (ongoing)"
+
+
+def _choices(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+class _Validator:
+    """Reads and checks every row, collecting every problem; no writes."""
+
+    def __init__(self, header: csv_format.Header) -> None:
+        self.header = header
+        self.errors: list[RowError] = []
+        self.rows: list[_Row] = []
+        self.today = timezone.localdate()
+        self._personnummer_cache: dict[str, pnr.Personnummer | pnr.PersonnummerError] = {}
+        self._date_cache: dict[str, datetime.date | ValueError | None] = {}
+        self.job_types: dict[str, int] = {}
+        for job_type_id, code in JobType.objects.values_list("id", "code"):
+            self.job_types.setdefault(code.lower(), job_type_id)
+            self.job_types[code] = job_type_id
+        self.job_type_codes = sorted(code for code in self.job_types if code == code.lower())
+        self.districts: dict[str, int] = {}
+        for district_id, code, name in District.objects.values_list("id", "code", "name"):
+            self.districts[code.lower()] = district_id
+            self.districts[name.lower()] = district_id
+        self.participants: dict[str, dict[str, Any]] = {}
+        self.placements: dict[int, dict[datetime.date, _Existing]] = defaultdict(dict)
+        self.workplaces: dict[str, int] = {}
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
+
+    # --- one row ----------------------------------------------------------
+
+    def read_row(self, number: int, cells: list[str]) -> None:
+        header = self.header
+        if len(cells) > header.width and any(cell.strip() for cell in cells[header.width :]):
+            self.error(
+                number,
+                "row",
+                f"has {len(cells)} cells but the header has {header.width} columns",
+            )
+
+        def cell(name: str) -> str:
+            index = header.positions.get(name)
+            if index is None or index >= len(cells):
+                return ""
+            return cells[index].strip()
+
+        row = _Row(number)
+        self._read_personnummer(row, cell("personnummer"))
+        row.first_name = self._read_text(number, "first_name", cell("first_name"), NAME_MAX_LENGTH)
+        row.last_name = self._read_text(number, "last_name", cell("last_name"), NAME_MAX_LENGTH)
+        row.gender = self._read_code(number, "gender", cell("gender"), GENDERS, True)
+        self._read_job_type(row, cell("job_type"))
+        row.workplace = self._read_text(
+            number, "workplace", cell("workplace"), WORKPLACE_MAX_LENGTH
+        )
+        self._read_district(row, cell("district"))
+        row.start_date, start_ok = self._read_date(number, "start_date", cell("start_date"))
+        if start_ok and row.start_date is None:
+            self.error(number, "start_date", "required")
+            start_ok = False
+        row.end_date, end_ok = self._read_date(number, "end_date", cell("end_date"))
+        if start_ok and end_ok and row.end_date and row.end_date < row.start_date:
+            self.error(
+                number,
+                "end_date",
+                f"the end date {row.end_date} is before the start date {row.start_date}",
+            )
+            end_ok = False
+        row.period_ok = start_ok and end_ok
+        ended = end_ok and row.end_date is not None
+        not_ended = end_ok and row.end_date is None
+
+        row.end_reason = self._read_code(
+            number, "end_reason", cell("end_reason"), END_REASONS, False
+        )
+        if row.end_reason and not_ended:
+            self.error(number, "end_reason", "an end reason needs an end date")
+
+        row.followup_date, followup_date_ok = self._read_date(
+            number, "followup_date", cell("followup_date")
+        )
+        outcome_text = cell("followup_outcome")
+        row.followup_outcome = self._read_code(
+            number, "followup_outcome", outcome_text, OUTCOMES, False
+        )
+        if outcome_text and row.followup_date is None and followup_date_ok:
+            self.error(number, "followup_date", "a follow-up outcome needs the follow-up date")
+        if row.followup_date and not outcome_text:
+            self.error(number, "followup_outcome", "a follow-up date needs an outcome")
+        if (outcome_text or row.followup_date) and not_ended:
+            self.error(
+                number,
+                "followup_outcome",
+                "the placement has no end date; only an ended placement is followed up",
+            )
+        if ended and row.followup_date and row.followup_date < row.end_date:
+            self.error(
+                number,
+                "followup_date",
+                f"the follow-up date {row.followup_date} is before the end date {row.end_date}",
+            )
+        self.rows.append(row)
+
+    def _read_personnummer(self, row: _Row, text: str) -> None:
+        if not text:
+            self.error(row.number, "personnummer", "required")
+            return
+        parsed = self._personnummer_cache.get(text)
+        if parsed is None:
+            try:
+                parsed = pnr.parse(text, today=self.today)
+            except pnr.PersonnummerError as error:
+                parsed = error
+            self._personnummer_cache[text] = parsed
+        if isinstance(parsed, pnr.PersonnummerError):
+            self.error(row.number, "personnummer", str(parsed.message))
+            return
+        row.personnummer = parsed.number
+        row.birth_date = parsed.birth_date
+
+    def _read_text(self, number: int, column: str, text: str, max_length: int) -> str:
+        if not text:
+            self.error(number, column, "required")
+            return ""
+        if len(text) > max_length:
+            self.error(number, column, f"longer than {max_length} characters")
+            return ""
+        return text
+
+    def _read_code(
+        self, number: int, column: str, text: str, values: tuple[str, ...], required: bool
+    ) -> str:
+        if not text:
+            if required:
+                self.error(number, column, "required; use one of " + _choices(values))
+            return ""
+        code = text.lower()
+        if code not in values:
+            self.error(number, column, f"unknown code “{text}”; use one of {_choices(values)}")
+            return ""
+        return code
+
+    def _read_job_type(self, row: _Row, text: str) -> None:
+        if not text:
+            self.error(row.number, "job_type", "required")
+            return
+        job_type_id = self.job_types.get(text, self.job_types.get(text.lower()))
+        if job_type_id is None:
+            self.error(
+                row.number,
+                "job_type",
+                f"unknown job type “{text}”; use one of {_choices(self.job_type_codes)}",
+            )
+        row.job_type_id = job_type_id
+
+    def _read_district(self, row: _Row, text: str) -> None:
+        if not text:
+            return
+        district_id = self.districts.get(text.lower())
+        if district_id is None:
+            self.error(row.number, "district", f"unknown district “{text}”; give its code or name")
+        row.district_id = district_id
+
+    def _read_date(self, number: int, column: str, text: str) -> tuple[datetime.date | None, bool]:
+        if text not in self._date_cache:
+            try:
+                self._date_cache[text] = csv_format.parse_date(text)
+            except ValueError as error:
+                self._date_cache[text] = error
+        value = self._date_cache[text]
+        if isinstance(value, ValueError):
+            self.error(number, column, str(value))
+            return None, False
+        return value, True
+
+    # --- across rows ------------------------------------------------------
+
+    def check_consistency_within_file(self) -> None:
+        """One personnummer means one person; one start date means one placement."""
+        first_rows: dict[str, _Row] = {}
+        first_districts: dict[str, _Row] = {}
+        starts: dict[tuple[str, datetime.date], _Row] = {}
+        for row in self.rows:
+            if row.personnummer is None:
+                continue
+            first = first_rows.setdefault(row.personnummer, row)
+            for column in ("first_name", "last_name", "gender"):
+                value, earlier = getattr(row, column), getattr(first, column)
+                if value and earlier and value != earlier:
+                    self.error(
+                        row.number,
+                        column,
+                        f"“{value}” differs from “{earlier}” on row {first.number} "
+                        "for the same personnummer",
+                    )
+            if row.district_id is not None:
+                first = first_districts.setdefault(row.personnummer, row)
+                if first.district_id != row.district_id:
+                    self.error(
+                        row.number,
+                        "district",
+                        f"differs from the district on row {first.number} "
+                        "for the same personnummer",
+                    )
+            if row.start_date is not None:
+                earlier_row = starts.setdefault((row.personnummer, row.start_date), row)
+                if earlier_row is not row:
+                    self.error(
+                        row.number,
+                        "start_date",
+                        f"the same personnummer and start date as row {earlier_row.number}",
+                    )
+                    row.period_ok = False
+
+    def load_database(self) -> None:
+        """The participants, placements and workplaces the file names, in bulk queries."""
+        numbers = sorted({row.personnummer for row in self.rows if row.personnummer})
+        for chunk in _chunks(numbers):
+            for values in Participant.objects.filter(personnummer__in=chunk).values(
+                "id", "personnummer", "first_name", "last_name", "gender", "district_id"
+            ):
+                self.participants[values["personnummer"]] = values
+        participant_ids = sorted(values["id"] for values in self.participants.values())
+        for chunk in _chunks(participant_ids):
+            placements = (
+                Placement.objects.filter(participant_id__in=chunk)
+                .order_by()
+                .values_list(
+                    "participant_id",
+                    "id",
+                    "start_date",
+                    "end_date",
+                    "end_reason",
+                    "job_type_id",
+                    "workplace_id",
+                    "followup__id",
+                    "followup__due_date",
+                    "followup__performed_on",
+                    "followup__outcome",
+                    "followup__performed_by_id",
+                )
+            )
+            for participant_id, *values in placements:
+                existing = _Existing(*values)
+                existing.outcome = existing.outcome or ""
+                self.placements[participant_id][existing.start_date] = existing
+        names = sorted({row.workplace for row in self.rows if row.workplace})
+        for chunk in _chunks(names):
+            self.workplaces.update(
+                Workplace.objects.filter(name__in=chunk).values_list("name", "id")
+            )
+
+    def existing_placement(self, row: _Row) -> _Existing | None:
+        participant = self.participants.get(row.personnummer or "")
+        if participant is None or row.start_date is None:
+            return None
+        return self.placements[participant["id"]].get(row.start_date)
+
+    def check_against_database(self) -> None:
+        by_person: dict[str, list[_Row]] = defaultdict(list)
+        for row in self.rows:
+            if row.personnummer is not None and row.start_date is not None:
+                by_person[row.personnummer].append(row)
+        for number, rows in by_person.items():
+            participant = self.participants.get(number)
+            existing = self.placements[participant["id"]] if participant else {}
+            self._check_overlaps(rows, existing)
+            for row in rows:
+                placement = existing.get(row.start_date)
+                if placement is not None and row.period_ok:
+                    self._check_registered_followup(row, placement)
+
+    def _check_overlaps(self, rows: list[_Row], existing: dict[datetime.date, _Existing]) -> None:
+        """One placement at a time: sweep the person's placements in start order."""
+        periods: dict[datetime.date, tuple[datetime.date | None, _Row | None]] = {
+            start: (placement.end_date, None) for start, placement in existing.items()
+        }
+        # A row replaces the database placement it updates; a row whose period
+        # is wrong is reported already and leaves a gap rather than a guess.
+        for row in rows:
+            if not row.period_ok:
+                periods.pop(row.start_date, None)
+        for row in rows:
+            if row.period_ok:
+                periods[row.start_date] = (row.end_date, row)
+        reach: tuple[datetime.date, datetime.date | None, _Row | None] | None = None
+        for start, (end, row) in sorted(periods.items()):
+            if reach is not None:
+                reach_start, reach_end, reach_row = reach
+                if reach_end is None or start <= reach_end:
+                    where = f"on row {reach_row.number}" if reach_row else "in the database"
+                    if row is not None:
+                        self.error(
+                            row.number,
+                            "start_date",
+                            f"overlaps the placement {_period(reach_start, reach_end)} {where}",
+                        )
+                    elif reach_row is not None:
+                        self.error(
+                            reach_row.number,
+                            "end_date",
+                            f"overlaps the placement {_period(start, end)} in the database",
+                        )
+                if reach_end is None or (end is not None and end <= reach_end):
+                    continue
+            reach = (start, end, row)
+
+    def _check_registered_followup(self, row: _Row, placement: _Existing) -> None:
+        if row.followup_outcome or not placement.outcome:
+            return
+        if row.end_date is None:
+            self.error(
+                row.number,
+                "end_date",
+                f"the placement has a follow-up registered on {placement.performed_on}; "
+                "give its end date (it cannot become ongoing)",
+            )
+        elif placement.performed_on and placement.performed_on < row.end_date:
+            self.error(
+                row.number,
+                "end_date",
+                f"the follow-up registered on {placement.performed_on} is before this end date",
+            )
+
+
+def _read(source: csv_format.Source) -> _Validator:
+    number = 0  # the last record read, for errors of the CSV reader itself
+    try:
+        text = csv_format.read_text(source)
+        records = csv_format.iter_records(text)
+        first = next(records, None)
+        number = 1
+        if first is None or not text.strip():
+            raise csv_format.FormatError(
+                "the file is empty; the first row must be the header naming the columns "
+                + ", ".join(csv_format.COLUMNS),
+                row=1,
+                column="file",
+            )
+        header = csv_format.parse_header(first[1])
+        validator = _Validator(header)
+        for number, cells in records:
+            if any(cell.strip() for cell in cells):
+                validator.read_row(number, cells)
+    except csv_format.FormatError as error:
+        raise ImportFailed([RowError(error.row or 1, error.column, error.message)]) from None
+    except csv.Error as error:
+        failure = RowError(number + 1, "file", f"cannot be read as CSV: {error}")
+        raise ImportFailed([failure]) from None
+    if not validator.rows and not validator.errors:
+        raise ImportFailed([RowError(2, "file", "the file has a header but no data rows")])
+    return validator
+
+
+def import_placements(
+    stream_or_path: csv_format.Source,
+    *,
+    imported_by: User | None = None,
+    unit: Unit | None = None,
+) -> ImportResult:
+    """Import a placements CSV, all or nothing; raises ImportFailed listing every problem.
+
+    ``imported_by`` is recorded as the one who registered the follow-ups the
+    file gives; ``unit`` receives new participants (default: the unit
+    ``DEFAULT_UNIT_NAME``, created if absent).
+    """
+    validator = _read(stream_or_path)
+    validator.check_consistency_within_file()
+    validator.load_database()
+    validator.check_against_database()
+    if validator.errors:
+        # Stable sort: within a row, problems keep the order of the checks.
+        raise ImportFailed(sorted(validator.errors, key=lambda error: error.row))
+    result = ImportResult(rows=len(validator.rows), ignored_columns=validator.header.unknown)
+    with transaction.atomic():
+        _write(validator, result, imported_by=imported_by, unit=unit)
+    return result
+
+
+# --- writing ---------------------------------------------------------------
+
+
+def _write(
+    validator: _Validator, result: ImportResult, *, imported_by: User | None, unit: Unit | None
+) -> None:
+    # Model instances are built a batch at a time: 300,000 of them at once
+    # would take more memory than the rest of the import together.
+    now = timezone.now()
+    workplace_ids = _create_workplaces(validator, result)
+    participant_ids = _write_participants(validator, result, unit=unit, now=now)
+    imported_by_id = imported_by.pk if imported_by is not None else None
+    reopened_followup_ids: list[int] = []
+    for rows in _chunks(validator.rows, WRITE_BATCH):
+        _write_placements(
+            rows,
+            validator,
+            result,
+            workplace_ids=workplace_ids,
+            participant_ids=participant_ids,
+            imported_by_id=imported_by_id,
+            now=now,
+            reopened_followup_ids=reopened_followup_ids,
+        )
+    for chunk in _chunks(reopened_followup_ids):
+        FollowUp.objects.filter(pk__in=chunk).delete()
+
+
+def _write_placements(
+    rows: list[_Row],
+    validator: _Validator,
+    result: ImportResult,
+    *,
+    workplace_ids: dict[str, int],
+    participant_ids: dict[str, int],
+    imported_by_id: int | None,
+    now: datetime.datetime,
+    reopened_followup_ids: list[int],
+) -> None:
+    """Placements and follow-ups of a batch of rows."""
+    new_placements: list[Placement] = []
+    changed_placements: list[Placement] = []
+    new_followups: list[tuple[FollowUp, Placement | None]] = []
+    changed_followups: list[FollowUp] = []
+
+    for row in rows:
+        existing = validator.existing_placement(row)
+        end_reason = ""
+        if row.end_date is not None:
+            if row.end_reason:
+                end_reason = row.end_reason
+            elif existing is not None and existing.end_date == row.end_date:
+                end_reason = existing.end_reason
+            else:
+                end_reason = EndReason.COMPLETED
+        placement = Placement(
+            participant_id=participant_ids[row.personnummer],
+            job_type_id=row.job_type_id,
+            workplace_id=workplace_ids[row.workplace],
+            start_date=row.start_date,
+            end_date=row.end_date,
+            end_reason=end_reason,
+        )
+        if existing is None:
+            new_placements.append(placement)
+        else:
+            placement.pk = existing.id
+            if (
+                existing.job_type_id,
+                existing.workplace_id,
+                existing.end_date,
+                existing.end_reason,
+            ) != (placement.job_type_id, placement.workplace_id, row.end_date, end_reason):
+                placement.updated_at = now
+                changed_placements.append(placement)
+
+        if row.end_date is None:
+            if existing is not None and existing.followup_id is not None:
+                reopened_followup_ids.append(existing.followup_id)
+            continue
+        due_date = follow_up_due_date(row.end_date)
+        registers = bool(row.followup_outcome)
+        if existing is not None and existing.followup_id is not None:
+            performed_on, outcome = existing.performed_on, existing.outcome
+            performed_by_id = existing.performed_by_id
+            if registers and (performed_on, outcome) != (row.followup_date, row.followup_outcome):
+                performed_on, outcome = row.followup_date, row.followup_outcome
+                performed_by_id = imported_by_id
+                result.followups_registered += 1
+            if (existing.due_date, existing.performed_on, existing.outcome) != (
+                due_date,
+                performed_on,
+                outcome,
+            ):
+                changed_followups.append(
+                    FollowUp(
+                        pk=existing.followup_id,
+                        placement_id=existing.id,
+                        due_date=due_date,
+                        performed_on=performed_on,
+                        outcome=outcome,
+                        performed_by_id=performed_by_id,
+                        updated_at=now,
+                    )
+                )
+        else:
+            followup = FollowUp(
+                placement_id=existing.id if existing is not None else None,
+                due_date=due_date,
+                performed_on=row.followup_date if registers else None,
+                outcome=row.followup_outcome if registers else "",
+                performed_by_id=imported_by_id if registers else None,
+            )
+            new_followups.append((followup, None if existing is not None else placement))
+            result.followups_opened += 1
+            result.followups_registered += int(registers)
+
+    _create_placements(new_placements)
+    Placement.objects.bulk_update(
+        changed_placements,
+        ["job_type", "workplace", "end_date", "end_reason", "updated_at"],
+        batch_size=WRITE_BATCH,
+    )
+    result.placements_created += len(new_placements)
+    result.placements_updated += len(changed_placements)
+
+    for followup, placement in new_followups:
+        if placement is not None:
+            followup.placement_id = placement.pk
+    FollowUp.objects.bulk_create([f for f, _p in new_followups], batch_size=WRITE_BATCH)
+    FollowUp.objects.bulk_update(
+        changed_followups,
+        ["due_date", "performed_on", "outcome", "performed_by", "updated_at"],
+        batch_size=WRITE_BATCH,
+    )
+
+
+def _create_workplaces(validator: _Validator, result: ImportResult) -> dict[str, int]:
+    ids = dict(validator.workplaces)
+    missing = sorted({row.workplace for row in validator.rows} - ids.keys())
+    if missing:
+        Workplace.objects.bulk_create(
+            [Workplace(name=name) for name in missing], batch_size=WRITE_BATCH
+        )
+        for chunk in _chunks(missing):
+            ids.update(Workplace.objects.filter(name__in=chunk).values_list("name", "id"))
+    result.workplaces_created = len(missing)
+    return ids
+
+
+def _write_participants(
+    validator: _Validator, result: ImportResult, *, unit: Unit | None, now: datetime.datetime
+) -> dict[str, int]:
+    """Create and update the file's participants; return their ids by personnummer."""
+    people: dict[str, list[_Row]] = defaultdict(list)
+    for row in validator.rows:
+        people[row.personnummer].append(row)
+
+    ids: dict[str, int] = {}
+    for batch in _chunks(people.items(), WRITE_BATCH):
+        new: list[Participant] = []
+        changed: list[Participant] = []
+        for number, rows in batch:
+            first = rows[0]
+            district_id = next((row.district_id for row in rows if row.district_id), None)
+            existing = validator.participants.get(number)
+            if existing is None:
+                new.append(
+                    Participant(
+                        personnummer=number,
+                        birth_date=first.birth_date,
+                        first_name=first.first_name,
+                        last_name=first.last_name,
+                        gender=first.gender,
+                        district_id=district_id,
+                        enrolled_on=min(row.start_date for row in rows),
+                    )
+                )
+                continue
+            ids[number] = existing["id"]
+            if district_id is None:
+                district_id = existing["district_id"]
+            wanted = {
+                "first_name": first.first_name,
+                "last_name": first.last_name,
+                "gender": first.gender,
+                "district_id": district_id,
+            }
+            if any(existing[key] != value for key, value in wanted.items()):
+                changed.append(Participant(pk=existing["id"], updated_at=now, **wanted))
+        if new:
+            # Created only when needed, so an import that creates nobody changes nothing.
+            unit = unit or Unit.objects.get_or_create(name=DEFAULT_UNIT_NAME)[0]
+            for participant in new:
+                participant.unit = unit
+            ids.update(_create_participants(new))
+        Participant.objects.bulk_update(
+            changed,
+            ["first_name", "last_name", "gender", "district", "updated_at"],
+            batch_size=WRITE_BATCH,
+        )
+        result.participants_created += len(new)
+        result.participants_updated += len(changed)
+    return ids
+
+
+def _create_participants(new: list[Participant]) -> dict[str, int]:
+    Participant.objects.bulk_create(new, batch_size=WRITE_BATCH)
+    if all(participant.pk is not None for participant in new):
+        return {participant.personnummer: participant.pk for participant in new}
+    # Databases that cannot return ids from a bulk insert.
+    return dict(
+        Participant.objects.filter(
+            personnummer__in=[participant.personnummer for participant in new]
+        ).values_list("personnummer", "id")
+    )
+
+
+def _create_placements(placements: list[Placement]) -> None:
+    Placement.objects.bulk_create(placements, batch_size=WRITE_BATCH)
+    if not any(placement.pk is None for placement in placements):
+        return
+    # Databases that cannot return ids from a bulk insert.
+    wanted = {(p.participant_id, p.start_date): p for p in placements}
+    for chunk in _chunks(sorted({p.participant_id for p in placements})):
+        for participant_id, start_date, pk in Placement.objects.filter(
+            participant_id__in=chunk
+        ).values_list("participant_id", "start_date", "id"):
+            placement = wanted.get((participant_id, start_date))
+            if placement is not None:
+                placement.pk = pk

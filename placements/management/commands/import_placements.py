@@ -1,0 +1,65 @@
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
+
+from participants.models import Unit
+from placements import csv_format
+from placements.importing import DEFAULT_UNIT_NAME, ImportFailed, import_placements
+
+
+class Command(BaseCommand):
+    help = (
+        "Import placements from a CSV file (DESIGN §5), all or nothing: if any row is wrong, "
+        "every problem is listed as 'row N: column: reason' on stderr, the exit status is 1 "
+        "and nothing is written. Participants are matched by personnummer and placements by "
+        "participant and start date; existing ones are updated (names, gender and a given "
+        "district; job type, workplace, end date and reason; follow-ups given in the file). "
+        f"New participants go to the unit named by --unit (default '{DEFAULT_UNIT_NAME}', "
+        "created if absent) and are enrolled on their earliest start date. Workplaces are "
+        "created if absent. Unknown columns are ignored with a warning."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="the CSV file ('-' reads standard input)")
+        parser.add_argument(
+            "--unit",
+            metavar="NAME",
+            help=(
+                "an existing unit for participants the file creates "
+                f"(default: '{DEFAULT_UNIT_NAME}', created if absent)"
+            ),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        unit = None
+        if options["unit"]:
+            unit = Unit.objects.filter(name=options["unit"]).first()
+            if unit is None:
+                raise CommandError(f"There is no unit named '{options['unit']}'.")
+        source: csv_format.Source
+        if options["file"] == "-":
+            source = sys.stdin.buffer
+        else:
+            source = Path(options["file"])
+            if not source.is_file():
+                raise CommandError(f"No such file: {source}")
+        try:
+            result = import_placements(source, unit=unit)
+        except ImportFailed as failure:
+            for error in failure.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"Nothing was imported: {len(failure.errors)} problem(s) listed above."
+            ) from None
+        except DatabaseError as error:
+            raise CommandError(
+                f"Nothing was imported: the database refused the import ({error})."
+            ) from None
+        if result.ignored_columns:
+            self.stderr.write(
+                "warning: ignored unknown columns: " + ", ".join(result.ignored_columns)
+            )
+        self.stdout.write(result.summary)
