@@ -8,16 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from participants.models import Gender
 from placements.models import JobType
-from reports.models import OutcomeCell
 from reports.outcomes import OutcomeCounts, percent, suppress
 from reports.periods import ReportPeriod, current_period, periods_between
 from reports.selectors import (
-    counts_per_period,
+    CellFigures,
+    PeriodFigures,
     overdue_followups_per_coach,
     places_in_use,
 )
@@ -56,17 +55,17 @@ def _shown_periods(first_year: int, last_year: int, today: datetime.date) -> lis
 
 
 def outcome_tables(
-    cells: QuerySet[OutcomeCell], *, first_year: int, last_year: int, today: datetime.date
+    figures: CellFigures | PeriodFigures, *, first_year: int, last_year: int, today: datetime.date
 ) -> dict[str, Any]:
-    """Every outcome table and chart series of the dashboard: three queries over the cells."""
+    """Every outcome table and chart series of the dashboard, from the snapshot's figures."""
     threshold = settings.SMALL_CELL_THRESHOLD
     current = current_period(today)
     periods = _shown_periods(first_year, last_year, today)
     asked = [*periods, current] if current not in periods else periods
-    total = counts_per_period(cells, asked).get("total", [OutcomeCounts()] * len(asked))
-    by_gender = counts_per_period(cells, asked, group_by="gender")
+    total = figures.counts(asked).get("total", [OutcomeCounts()] * len(asked))
+    by_gender = figures.counts(asked, group_by="gender")
     job_types = list(JobType.objects.filter(active=True))
-    by_job_type = counts_per_period(cells, [current], group_by="job_type_id")
+    by_job_type = figures.counts([current], group_by="job_type")
 
     headline = suppress(total[asked.index(current)], threshold)
     empty = [OutcomeCounts()] * len(asked)

@@ -75,3 +75,32 @@ class OutcomeCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} {self.end_month:%Y-%m}"
+
+
+class PeriodFigure(models.Model):
+    """A report period's counts for a scope (one unit, or all when unit is null).
+
+    Rolled up from the cells when the snapshot is computed, so the dashboard's
+    unfiltered view reads a few hundred rows whatever the data size.
+    """
+
+    snapshot = models.ForeignKey(
+        OutcomeSnapshot, on_delete=models.CASCADE, related_name="period_figures"
+    )
+    unit = models.ForeignKey(
+        "participants.Unit", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.CharField(max_length=10)
+    dimension = models.CharField(max_length=10)  # total, gender or job_type
+    group = models.CharField(max_length=40, blank=True)
+    ended = models.PositiveIntegerField()
+    followed_up = models.PositiveIntegerField()
+    work_subsidised = models.PositiveIntegerField()
+    work_unsubsidised = models.PositiveIntegerField()
+    studies = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "unit"], name="periodfigure_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} {self.period} {self.dimension} {self.group}"

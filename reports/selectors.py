@@ -1,15 +1,16 @@
 """Reads of the reports app: the dashboard's figures, from the latest snapshot."""
 
 import datetime
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
 from followup.selectors import open_followups
 from placements.models import JobType, Placement, PlacementTarget
-from reports.models import OutcomeCell, OutcomeSnapshot, SnapshotStatus
+from reports.models import OutcomeCell, OutcomeSnapshot, PeriodFigure, SnapshotStatus
 from reports.outcomes import OutcomeCounts
 from reports.periods import ReportPeriod
 
@@ -23,14 +24,6 @@ class DashboardFilters:
     setting: str = ""
     age_group: str = ""
     unit_id: int | None = None
-
-
-@dataclass
-class Series:
-    """Counts per period for one group (a gender, a job type, or everyone)."""
-
-    label: str
-    counts: list[OutcomeCounts] = field(default_factory=list)
 
 
 def latest_snapshot() -> OutcomeSnapshot | None:
@@ -61,32 +54,94 @@ def cells(snapshot: OutcomeSnapshot, filters: DashboardFilters) -> QuerySet[Outc
     return qs
 
 
-def _period_sums(periods: list[ReportPeriod]) -> dict[str, Coalesce]:
-    """One SUM per period and count: a cell belongs to every period whose window holds its month."""
-    sums = {}
-    for index, period in enumerate(periods):
-        in_window = Q(end_month__gte=period.window_start, end_month__lte=period.window_end)
-        for name in CELL_COUNTS:
-            sums[f"p{index}_{name}"] = Coalesce(Sum(name, filter=in_window), 0)
-    return sums
+def _month_key(value: datetime.date | str) -> tuple[int, int]:
+    # SQLite hands back truncated months as text, PostgreSQL as dates.
+    if isinstance(value, str):
+        return int(value[:4]), int(value[5:7])
+    return value.year, value.month
 
 
-def _counts(row: dict, index: int) -> OutcomeCounts:
-    values = {name: row[f"p{index}_{name}"] for name in CELL_COUNTS}
-    return OutcomeCounts(work=values["work_subsidised"] + values["work_unsubsidised"], **values)
+def rollup(
+    rows: Iterable[dict], periods: list[ReportPeriod], *, group_key: str | None = None
+) -> dict[Any, list[OutcomeCounts]]:
+    """Sum month rows into report periods: a month counts in every period whose window holds it.
+
+    ``rows`` are already aggregated per month (and group), so this loop is
+    bounded by months × groups, never by the number of placements.
+    """
+    windows = [
+        ((p.window_start.year, p.window_start.month), (p.window_end.year, p.window_end.month))
+        for p in periods
+    ]
+    result: dict[Any, list[OutcomeCounts]] = {}
+    for row in rows:
+        month = _month_key(row["end_month"])
+        key = row[group_key] if group_key else "total"
+        series = result.setdefault(key, [OutcomeCounts() for _ in periods])
+        for index, (first, last) in enumerate(windows):
+            if first <= month <= last:
+                counts = series[index]
+                counts.ended += row["ended"]
+                counts.followed_up += row["followed_up"]
+                counts.work_subsidised += row["work_subsidised"]
+                counts.work_unsubsidised += row["work_unsubsidised"]
+                counts.work += row["work_subsidised"] + row["work_unsubsidised"]
+                counts.studies += row["studies"]
+    return result
+
+
+def month_rows(qs: QuerySet[OutcomeCell], *, group_by: str | None = None) -> QuerySet[dict]:
+    """Cells summed per month (and group): one grouped query."""
+    fields = ["end_month", group_by] if group_by else ["end_month"]
+    return qs.order_by().values(*fields).annotate(**{name: Sum(name) for name in CELL_COUNTS})
+
+
+class CellFigures:
+    """Figures from the snapshot's cells, for any filter: one grouped query per breakdown."""
+
+    def __init__(self, qs: QuerySet[OutcomeCell]) -> None:
+        self.qs = qs
+
+    def counts(
+        self, periods: list[ReportPeriod], *, group_by: str | None = None
+    ) -> dict[Any, list[OutcomeCounts]]:
+        field_name = {"job_type": "job_type_id"}.get(group_by, group_by)
+        rows = month_rows(self.qs, group_by=field_name)
+        return rollup(rows, periods, group_key=field_name)
+
+
+class PeriodFigures:
+    """Figures rolled up when the snapshot was computed, for an unfiltered scope: one query."""
+
+    def __init__(self, snapshot: OutcomeSnapshot, unit_id: int | None) -> None:
+        self._by_key: dict[tuple[str, str, str], OutcomeCounts] = {}
+        for row in PeriodFigure.objects.filter(snapshot=snapshot, unit_id=unit_id).values(
+            "period", "dimension", "group", *CELL_COUNTS
+        ):
+            values = {name: row[name] for name in CELL_COUNTS}
+            counts = OutcomeCounts(
+                work=values["work_subsidised"] + values["work_unsubsidised"], **values
+            )
+            self._by_key[(row["period"], row["dimension"], row["group"])] = counts
+
+    def counts(
+        self, periods: list[ReportPeriod], *, group_by: str | None = None
+    ) -> dict[Any, list[OutcomeCounts]]:
+        dimension = group_by or "total"
+        groups = {g for (_, d, g) in self._by_key if d == dimension}
+        return {
+            (int(group) if dimension == "job_type" else group or "total"): [
+                self._by_key.get((p.label, dimension, group), OutcomeCounts()) for p in periods
+            ]
+            for group in groups
+        }
 
 
 def counts_per_period(
     qs: QuerySet[OutcomeCell], periods: list[ReportPeriod], *, group_by: str | None = None
-) -> dict[str, list[OutcomeCounts]]:
-    """Counts of every period, in total (key "total") or per group: one query."""
-    if not periods:
-        return {}
-    if group_by is None:
-        row = qs.aggregate(**_period_sums(periods))
-        return {"total": [_counts(row, i) for i in range(len(periods))]}
-    rows = qs.values(group=F(group_by)).annotate(**_period_sums(periods)).order_by("group")
-    return {row["group"]: [_counts(row, i) for i in range(len(periods))] for row in rows}
+) -> dict[Any, list[OutcomeCounts]]:
+    """Counts of every period, in total (key "total") or per group of a cell field."""
+    return rollup(month_rows(qs, group_by=group_by), periods, group_key=group_by)
 
 
 def places_in_use(*, year: int, today: datetime.date, unit_id: int | None) -> list[dict]:

@@ -13,7 +13,14 @@ from accounts.models import Role
 from reports.dashboard import operations_tables, outcome_tables
 from reports.forms import DashboardFilter, PeriodRangeForm
 from reports.models import OutcomeCell, OutcomeSnapshot, SnapshotStatus
-from reports.selectors import DashboardFilters, cells, figures_unit_for, latest_snapshot
+from reports.selectors import (
+    CellFigures,
+    DashboardFilters,
+    PeriodFigures,
+    cells,
+    figures_unit_for,
+    latest_snapshot,
+)
 from reports.services import snapshot_request
 
 DASHBOARD_ROLES = (Role.COACH, Role.MANAGER, Role.ADMIN)
@@ -32,8 +39,13 @@ def _dashboard(request: HttpRequest) -> dict:
         else OutcomeCell.objects.none()
     )
     filterset = DashboardFilter(data, queryset=base)
-    filtered = filterset.qs if filterset.is_valid() else base
-    outcomes = outcome_tables(filtered, first_year=first_year, last_year=last_year, today=today)
+    filtering = filterset.is_valid() and any(filterset.form.cleaned_data.values())
+    if snapshot and not filtering:
+        # The usual view: figures rolled up when the snapshot was computed.
+        figures = PeriodFigures(snapshot, unit_id)
+    else:
+        figures = CellFigures(filterset.qs if filtering else base)
+    outcomes = outcome_tables(figures, first_year=first_year, last_year=last_year, today=today)
     operations = operations_tables(today=today, unit_id=unit_id)
     return {
         "snapshot": snapshot,
