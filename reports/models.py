@@ -49,21 +49,34 @@ class OutcomeSnapshot(models.Model):
 
 
 class OutcomeCell(models.Model):
-    """Counts for the ended placements sharing one month and one set of attributes."""
+    """Counts for the ended placements sharing one month and one set of attributes.
+
+    Derived data, written in one statement from rows that exist: the foreign
+    keys carry no database constraint, because checking a few hundred thousand
+    of them at commit would double the time a snapshot takes. Deletes still
+    cascade through the ORM.
+    """
 
     snapshot = models.ForeignKey(
-        OutcomeSnapshot, on_delete=models.CASCADE, related_name="outcome_cells"
+        OutcomeSnapshot, on_delete=models.CASCADE, related_name="outcome_cells", db_constraint=False
     )
     end_month = models.DateField()  # first day of the month the placements ended
-    unit = models.ForeignKey("participants.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "participants.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     gender = models.CharField(max_length=6)
-    job_type = models.ForeignKey("placements.JobType", on_delete=models.CASCADE, related_name="+")
+    job_type = models.ForeignKey(
+        "placements.JobType", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     age_group = models.CharField(max_length=3)
     district = models.ForeignKey(
-        "participants.District", null=True, on_delete=models.CASCADE, related_name="+"
+        "participants.District",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     setting = models.CharField(max_length=8)
-    funding = models.CharField(max_length=3)
     ended = models.PositiveIntegerField()
     followed_up = models.PositiveIntegerField()
     work_subsidised = models.PositiveIntegerField()

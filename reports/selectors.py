@@ -69,24 +69,33 @@ def rollup(
     ``rows`` are already aggregated per month (and group), so this loop is
     bounded by months × groups, never by the number of placements.
     """
-    windows = [
-        ((p.window_start.year, p.window_start.month), (p.window_end.year, p.window_end.month))
-        for p in periods
-    ]
+    periods_of_month: dict[tuple[int, int], list[int]] = {}
     result: dict[Any, list[OutcomeCounts]] = {}
     for row in rows:
         month = _month_key(row["end_month"])
+        indices = periods_of_month.get(month)
+        if indices is None:
+            day = datetime.date(month[0], month[1], 1)
+            indices = [
+                index
+                for index, period in enumerate(periods)
+                if period.window_start <= day <= period.window_end
+            ]
+            periods_of_month[month] = indices
+        if not indices:
+            continue
         key = row[group_key] if group_key else "total"
-        series = result.setdefault(key, [OutcomeCounts() for _ in periods])
-        for index, (first, last) in enumerate(windows):
-            if first <= month <= last:
-                counts = series[index]
-                counts.ended += row["ended"]
-                counts.followed_up += row["followed_up"]
-                counts.work_subsidised += row["work_subsidised"]
-                counts.work_unsubsidised += row["work_unsubsidised"]
-                counts.work += row["work_subsidised"] + row["work_unsubsidised"]
-                counts.studies += row["studies"]
+        series = result.get(key)
+        if series is None:
+            series = result[key] = [OutcomeCounts() for _ in periods]
+        for index in indices:
+            counts = series[index]
+            counts.ended += row["ended"]
+            counts.followed_up += row["followed_up"]
+            counts.work_subsidised += row["work_subsidised"]
+            counts.work_unsubsidised += row["work_unsubsidised"]
+            counts.work += row["work_subsidised"] + row["work_unsubsidised"]
+            counts.studies += row["studies"]
     return result
 
 
@@ -97,17 +106,27 @@ def month_rows(qs: QuerySet[OutcomeCell], *, group_by: str | None = None) -> Que
 
 
 class CellFigures:
-    """Figures from the snapshot's cells, for any filter: one grouped query per breakdown."""
+    """Figures from the snapshot's cells, for any filter.
+
+    One grouped query (per month, gender and job type) serves the total and
+    both breakdowns: the rows are few, and the cells are read once.
+    """
 
     def __init__(self, qs: QuerySet[OutcomeCell]) -> None:
         self.qs = qs
+        self._rows: list[dict] | None = None
 
     def counts(
         self, periods: list[ReportPeriod], *, group_by: str | None = None
     ) -> dict[Any, list[OutcomeCounts]]:
+        if self._rows is None:
+            self._rows = list(
+                self.qs.order_by()
+                .values("end_month", "gender", "job_type_id")
+                .annotate(**{name: Sum(name) for name in CELL_COUNTS})
+            )
         field_name = {"job_type": "job_type_id"}.get(group_by, group_by)
-        rows = month_rows(self.qs, group_by=field_name)
-        return rollup(rows, periods, group_key=field_name)
+        return rollup(self._rows, periods, group_key=field_name)
 
 
 class PeriodFigures:

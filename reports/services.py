@@ -81,7 +81,6 @@ CELL_COLUMNS = (
     "age_group",
     "district_id",
     "setting",
-    "funding",
     "ended",
     "followed_up",
     "work_subsidised",
@@ -107,7 +106,6 @@ def _write_cells(snapshot_id: int) -> tuple[int, int]:
             c_age_group=age_group_expression(),
             c_district_id=F("participant__district_id"),
             c_setting=F("workplace__setting"),
-            c_funding=F("funding"),
         )
         .annotate(**{f"c_{name}": aggregate for name, aggregate in outcome_aggregates().items()})
     )
@@ -143,16 +141,16 @@ def _write_period_figures(snapshot_id: int) -> int:
         for p in periods_between(first_year, max(_month_year(months["last"]) + 1, today.year))
         if p.window_end <= latest.window_end
     ]
+    # One pass over the cells; each breakdown is rolled up from the same rows.
+    rows = list(
+        cells.order_by()
+        .values("unit_id", "end_month", "gender", "job_type_id")
+        .annotate(**{name: Sum(name) for name in CELL_COUNTS})
+    )
     figures: list[PeriodFigure] = []
-    for dimension, field_name in FIGURE_DIMENSIONS.items():
-        group_fields = [f for f in ("unit_id", field_name) if f]
-        rows = list(
-            cells.order_by()
-            .values("end_month", *group_fields)
-            .annotate(**{name: Sum(name) for name in CELL_COUNTS})
-        )
-        for unit_id, group_rows in _scopes(rows):
-            series = rollup(group_rows, periods, group_key=field_name)
+    for unit_id, scope_rows in _scopes(rows):
+        for dimension, field_name in FIGURE_DIMENSIONS.items():
+            series = rollup(scope_rows, periods, group_key=field_name)
             for group, counts_list in series.items():
                 for period, counts in zip(periods, counts_list, strict=True):
                     if counts.ended == 0:

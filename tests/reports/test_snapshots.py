@@ -103,7 +103,7 @@ def test_a_units_figures_count_only_that_units_placements(
         Placement.objects.filter(end_date__isnull=False).select_related("participant").first()
     )
     unit_id = placement.participant.unit_id
-    period = custom_period(datetime.date(2015, 1, 1), datetime.date(2025, 12, 31))
+    period = custom_period(datetime.date(2010, 1, 1), datetime.date(2040, 12, 31))
     (got,) = counts_per_period(cells(snapshot, DashboardFilters(unit_id=unit_id)), [period])[
         "total"
     ]
