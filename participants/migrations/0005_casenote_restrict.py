@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0004_wording'),
+        ("participants", "0004_wording"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='casenote',
-            name='corrects',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='corrections', to='participants.casenote', verbose_name='corrects'),
+            model_name="casenote",
+            name="corrects",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="corrections",
+                to="participants.casenote",
+                verbose_name="corrects",
+            ),
         ),
     ]

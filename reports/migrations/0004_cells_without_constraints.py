@@ -5,32 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0005_casenote_restrict'),
-        ('placements', '0002_job_types_and_2021_targets'),
-        ('reports', '0003_cells_without_funding'),
+        ("participants", "0005_casenote_restrict"),
+        ("placements", "0002_job_types_and_2021_targets"),
+        ("reports", "0003_cells_without_funding"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outcomecell',
-            name='district',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='participants.district'),
+            model_name="outcomecell",
+            name="district",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="participants.district",
+            ),
         ),
         migrations.AlterField(
-            model_name='outcomecell',
-            name='job_type',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='placements.jobtype'),
+            model_name="outcomecell",
+            name="job_type",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="placements.jobtype",
+            ),
         ),
         migrations.AlterField(
-            model_name='outcomecell',
-            name='snapshot',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='outcome_cells', to='reports.outcomesnapshot'),
+            model_name="outcomecell",
+            name="snapshot",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="outcome_cells",
+                to="reports.outcomesnapshot",
+            ),
         ),
         migrations.AlterField(
-            model_name='outcomecell',
-            name='unit',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='participants.unit'),
+            model_name="outcomecell",
+            name="unit",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="participants.unit",
+            ),
         ),
     ]
