@@ -62,6 +62,17 @@ def _tasks_run_eagerly():
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _login_with_password_only(settings):
+    """Tests log in with a password alone; tests/accounts turn the protections back on.
+
+    Without this, every logged-in page would answer with the 2FA page, and
+    django-axes would refuse `authenticate()` calls made without a request.
+    """
+    settings.REQUIRE_2FA = False
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def postgres(db) -> None:
     require(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL")

@@ -92,6 +92,10 @@ def admin_client(client: Client, superuser: User) -> Client:
 @pytest.fixture
 def full_case(superuser: User) -> Participant:
     """One participant with a row in every model the admin shows."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # The admin is where a lost phone's device is removed.
+    TOTPDevice.objects.create(user=superuser, name="Telefon", confirmed=True)
     placement = PlacementFactory(end_date=datetime.date(2021, 1, 31), end_reason="completed")
     participant = placement.participant
     FollowUpFactory(placement=placement, due_date=datetime.date(2021, 4, 30))
