@@ -68,6 +68,11 @@ class FollowUp(models.Model):
                 fields=["due_date"], name="followup_due", condition=Q(performed_on__isnull=True)
             ),
             models.Index(fields=["outcome"], name="followup_outcome"),
+            models.Index(
+                fields=["placement"],
+                name="followup_open_placement",
+                condition=Q(performed_on__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -123,6 +123,13 @@ class Participant(models.Model):
         indexes = [
             models.Index(fields=["unit", "coach"], name="participant_unit_coach"),
             models.Index(fields=["last_name", "first_name"], name="participant_name"),
+            # The caseload sorts a unit's or a coach's participants by name.
+            models.Index(
+                fields=["unit", "last_name", "first_name", "id"], name="participant_unit_name"
+            ),
+            models.Index(
+                fields=["coach", "last_name", "first_name", "id"], name="participant_coach_name"
+            ),
             models.Index(fields=["birth_date"], name="participant_birth_date"),
         ]
 

@@ -236,6 +236,8 @@ class Placement(models.Model):
             models.Index(fields=["end_date", "job_type"], name="placement_end_job_type"),
             models.Index(fields=["start_date"], name="placement_start"),
             models.Index(fields=["workplace", "-start_date"], name="placement_workplace"),
+            # A participant's status in the caseload: ongoing or ended placements.
+            models.Index(fields=["participant", "end_date"], name="placement_participant_end"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ from accounts import views as account_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    # Two-factor and password change: accounts:two_factor_setup, accounts:password_change, ...
+    path("accounts/", include("accounts.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -14,6 +16,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("participants/", include("participants.urls")),
+    path("followups/", include("followup.urls")),
+    path("workplaces/", include("placements.urls")),
     path("dashboard/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

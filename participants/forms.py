@@ -1,0 +1,314 @@
+"""Forms of the participants app: they validate and normalise; services save.
+
+Sections: shared helpers, registration, caseload reassignment. Forms for the
+participant page are added below them.
+"""
+
+import datetime
+import unicodedata
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from participants.models import District, EducationLevel, Gender, Participant, Unit
+from participants.personnummer import PersonnummerError, parse
+from participants.selectors import participants_for_user
+
+# --- Shared helpers ---------------------------------------------------------
+
+
+def style_widgets(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget, so templates can render fields in a loop."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(
+            widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect
+        ):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names, the rest on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def active_coaches(*, unit_id: int | None = None) -> QuerySet[User]:
+    """Active users with the coach role, optionally of one unit, by name."""
+    coaches = User.objects.filter(groups__name=Role.COACH, is_active=True)
+    if unit_id is not None:
+        coaches = coaches.filter(unit_id=unit_id)
+    return coaches.select_related("unit").order_by("first_name", "last_name", "username")
+
+
+def coaches_for_user(user: User) -> QuerySet[User]:
+    """The coaches a user may pick: their own unit's, or anyone's for an admin."""
+    if user.has_role(Role.ADMIN):
+        return active_coaches()
+    if user.unit_id:
+        return active_coaches(unit_id=user.unit_id)
+    return User.objects.none()
+
+
+class CoachChoiceField(forms.ModelChoiceField):
+    """A staff member shown by name (the username only as a fallback)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        label = obj.get_full_name() or obj.get_username()
+        if not obj.is_active:
+            label = _("%(name)s (inactive)") % {"name": label}
+        return label
+
+
+# --- Registration -----------------------------------------------------------
+
+
+def fold_name(name: str) -> str:
+    """A name compared without case, diacritics or extra spaces: "Åsa  Öberg" ~ "asa oberg"."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(letters.replace("-", " ").split())
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A registered person who may be the one being registered.
+
+    ``participant`` is set only when the user may read them; otherwise only
+    the unit's name may be shown.
+    """
+
+    same_personnummer: bool
+    unit_name: str
+    participant: Participant | None
+
+
+def possible_duplicates(
+    *, user: User, personnummer: str, first_name: str, last_name: str
+) -> list[PossibleDuplicate]:
+    """People already registered with this personnummer, or with its birth date and a like name.
+
+    A like name is the same first name or the same last name once case,
+    diacritics and spacing are ignored: the birth date narrows the
+    candidates to a handful, and a changed last name (marriage) or a second
+    registration with a samordningsnummer still shows up. This looks across
+    every unit on purpose; what a user may see of a match is decided by
+    ``participants_for_user``.
+    """
+    number = parse(personnummer)
+    first, last = fold_name(first_name), fold_name(last_name)
+    candidates = [
+        candidate
+        for candidate in Participant.objects.filter(birth_date=number.birth_date)
+        .select_related("unit")
+        .order_by("pk")
+        if candidate.personnummer == number.number
+        or fold_name(candidate.first_name) == first
+        or fold_name(candidate.last_name) == last
+    ]
+    if not candidates:
+        return []
+    readable = set(
+        participants_for_user(user)
+        .filter(pk__in=[candidate.pk for candidate in candidates])
+        .values_list("pk", flat=True)
+    )
+    matches = [
+        PossibleDuplicate(
+            same_personnummer=candidate.personnummer == number.number,
+            unit_name=candidate.unit.name,
+            participant=candidate if candidate.pk in readable else None,
+        )
+        for candidate in sorted(candidates, key=lambda c: c.personnummer != number.number)
+    ]
+    # Unreadable matches are reduced to a unit name; one line per unit, not a head count.
+    return list(dict.fromkeys(matches))
+
+
+class ParticipantRegistrationForm(forms.Form):
+    personnummer = forms.CharField(
+        label=_("Personal identity number"),
+        max_length=13,
+        help_text=_("YYYYMMDD-NNNN, YYYYMMDDNNNN or YYMMDD-NNNN; samordningsnummer accepted."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "---------"), *Gender.choices])
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.all(), required=False
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    coach = CoachChoiceField(label=_("Coach"), queryset=User.objects.none(), required=False)
+    enrolled_on = forms.DateField(
+        label=_("Enrolled on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    foreign_born = forms.NullBooleanField(
+        label=_("Born abroad"), required=False, widget=forms.NullBooleanSelect
+    )
+    education_level = forms.ChoiceField(
+        label=_("Education level"), choices=EducationLevel.choices, initial=EducationLevel.UNKNOWN
+    )
+    months_social_assistance_before = forms.IntegerField(
+        label=_("Months of social assistance before enrolment"),
+        min_value=0,
+        max_value=600,
+        required=False,
+    )
+    months_unemployed_before = forms.IntegerField(
+        label=_("Months of registered unemployment before enrolment"),
+        min_value=0,
+        max_value=600,
+        required=False,
+    )
+    different_person = forms.BooleanField(
+        label=_("I have checked: this is a different person"), required=False
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duplicates: list[PossibleDuplicate] = []
+        if user.has_role(Role.ADMIN):
+            units = Unit.objects.filter(active=True)
+        else:
+            # A coach registers into their own unit only.
+            units = Unit.objects.filter(pk=user.unit_id)
+        self.fields["unit"].queryset = units
+        self.fields["coach"].queryset = coaches_for_user(user)
+        self.fields["unit"].initial = user.unit_id
+        if user.has_role(Role.COACH):
+            self.fields["coach"].initial = user.pk
+        self.fields["enrolled_on"].initial = timezone.localdate
+        style_widgets(self)
+
+    @property
+    def near_matches(self) -> list[PossibleDuplicate]:
+        return [match for match in self.duplicates if not match.same_personnummer]
+
+    @property
+    def same_personnummer(self) -> list[PossibleDuplicate]:
+        return [match for match in self.duplicates if match.same_personnummer]
+
+    def clean_personnummer(self) -> str:
+        try:
+            return parse(self.cleaned_data["personnummer"]).number
+        except PersonnummerError as error:
+            raise ValidationError(error.message, code="invalid_personnummer") from None
+
+    def clean_enrolled_on(self) -> datetime.date:
+        enrolled_on = self.cleaned_data["enrolled_on"]
+        if enrolled_on > timezone.localdate() + datetime.timedelta(days=366):
+            raise ValidationError(_("The enrolment date is more than a year ahead."))
+        return enrolled_on
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        unit, coach = cleaned.get("unit"), cleaned.get("coach")
+        if unit is not None and coach is not None and coach.unit_id != unit.pk:
+            self.add_error(
+                "coach",
+                _("This coach works in another unit; choose one of %(unit)s.")
+                % {"unit": unit.name},
+            )
+        number = cleaned.get("personnummer")
+        first_name, last_name = cleaned.get("first_name"), cleaned.get("last_name")
+        if number and first_name and last_name:
+            self.duplicates = possible_duplicates(
+                user=self.user, personnummer=number, first_name=first_name, last_name=last_name
+            )
+        if self.same_personnummer:
+            self.add_error(
+                "personnummer", _("This personal identity number is already registered.")
+            )
+        elif self.near_matches and not cleaned.get("different_person"):
+            self.add_error(
+                "different_person",
+                _(
+                    "Someone with the same birth date and a similar name is already registered. "
+                    "Check the match above; tick the box only if this is a different person."
+                ),
+            )
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        """The cleaned values as ``participant_create`` takes them."""
+        data = dict(self.cleaned_data)
+        data.pop("different_person", None)
+        return data
+
+
+# --- Caseload reassignment --------------------------------------------------
+
+
+class ParticipantChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Participant) -> str:
+        return f"{obj.last_name}, {obj.first_name} ({obj.masked_personnummer})"
+
+
+class CaseloadReassignForm(forms.Form):
+    """Move several participants from one coach to another (when staff leave).
+
+    "From" is anyone who coaches participants the user may read, including a
+    deactivated account; "to" is an active coach the user may pick.
+    """
+
+    from_coach = CoachChoiceField(label=_("From coach"), queryset=User.objects.none())
+    participants = ParticipantChoiceField(
+        label=_("Participants to move"),
+        queryset=Participant.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one participant to move.")},
+    )
+    to_coach = CoachChoiceField(label=_("To coach"), queryset=User.objects.none())
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        readable = participants_for_user(user)
+        self.fields["from_coach"].queryset = User.objects.filter(
+            pk__in=readable.filter(coach__isnull=False).values("coach")
+        ).order_by("first_name", "last_name", "username")
+        self.fields["to_coach"].queryset = coaches_for_user(user)
+        self.from_coach_id = self._chosen_from_coach_id()
+        if self.from_coach_id is not None:
+            chosen = readable.filter(coach_id=self.from_coach_id).order_by(
+                "last_name", "first_name", "pk"
+            )
+            self.fields["participants"].queryset = chosen
+            # Everyone is ticked to start with: the usual case is a whole caseload.
+            self.fields["participants"].initial = chosen.values_list("pk", flat=True)
+        style_widgets(self)
+
+    def _chosen_from_coach_id(self) -> int | None:
+        raw = self.data.get("from_coach") if self.is_bound else self.initial.get("from_coach")
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        from_coach, to_coach = cleaned.get("from_coach"), cleaned.get("to_coach")
+        if from_coach is not None and to_coach is not None and from_coach.pk == to_coach.pk:
+            self.add_error("to_coach", _("Choose another coach than the one they have now."))
+        return cleaned
