@@ -1,12 +1,25 @@
 import datetime
+from collections.abc import Iterable
+from typing import TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Role, User
 from participants import personnummer as pnr
-from participants.models import CaseNote, District, Participant, Study, Unit
+from participants.models import (
+    CaseNote,
+    District,
+    GoalStatus,
+    LearningGoal,
+    Participant,
+    Study,
+    SupportActivity,
+    Unit,
+)
+from participants.selectors import participants_for_user
 from placements.models import Placement
 
 
@@ -89,3 +102,150 @@ def study_create(
     study.full_clean()
     study.save()
     return study
+
+
+LockedModel = TypeVar("LockedModel", bound=models.Model)
+
+
+class RecordChanged(ValidationError):
+    """Someone saved the record after this user opened it; nothing was saved.
+
+    `current` is the record as it is now, so the form can show it.
+    """
+
+    def __init__(self, current: models.Model) -> None:
+        super().__init__(
+            _(
+                "Someone else changed this since you opened it; here is the current version. "
+                "Check it and save again if your change is still needed."
+            ),
+            code="changed",
+        )
+        self.current = current
+
+
+def lock_unchanged(
+    queryset: models.QuerySet[LockedModel], *, pk: int, loaded_at: datetime.datetime | None
+) -> LockedModel:
+    """Lock a row for this transaction and check it is the version the user loaded.
+
+    `updated_at` is the version: a form carries the value it was rendered
+    with, and a save made from an older version is refused instead of
+    silently overwriting the newer one. `loaded_at=None` skips the check
+    (callers that did not load the row from a form).
+    """
+    current = queryset.select_for_update().get(pk=pk)
+    if loaded_at is not None and current.updated_at != loaded_at:
+        raise RecordChanged(current)
+    return current
+
+
+def _check_same_participant(participant: Participant, placement: Placement | None) -> None:
+    if placement is not None and placement.participant_id != participant.pk:
+        raise ValidationError({"placement": _("The placement belongs to another participant.")})
+
+
+@transaction.atomic
+def support_activity_add(
+    *,
+    participant: Participant,
+    phase: str,
+    kind: str,
+    date: datetime.date,
+    recorded_by: User | None,
+    note: str = "",
+    placement: Placement | None = None,
+) -> SupportActivity:
+    """Record support given before, during or after the placement."""
+    _check_same_participant(participant, placement)
+    activity = SupportActivity(
+        participant=participant,
+        placement=placement,
+        phase=phase,
+        kind=kind,
+        date=date,
+        note=note.strip(),
+        recorded_by=recorded_by,
+    )
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def learning_goal_create(
+    *,
+    participant: Participant,
+    description: str,
+    target_industry: str,
+    target_date: datetime.date | None = None,
+    next_review_on: datetime.date | None = None,
+    status: str = GoalStatus.PLANNED,
+    placement: Placement | None = None,
+) -> LearningGoal:
+    """Plan a learning goal tied to the industry the participant aims for."""
+    _check_same_participant(participant, placement)
+    goal = LearningGoal(
+        participant=participant,
+        placement=placement,
+        description=description.strip(),
+        target_industry=target_industry.strip(),
+        target_date=target_date,
+        next_review_on=next_review_on,
+        status=status,
+    )
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def learning_goal_update(
+    *,
+    goal: LearningGoal,
+    status: str,
+    reviewed_on: datetime.date | None,
+    next_review_on: datetime.date | None,
+    target_date: datetime.date | None,
+    loaded_at: datetime.datetime | None = None,
+) -> LearningGoal:
+    """Record a review: the goal's status and when it is next looked at.
+
+    Raises RecordChanged when the goal was saved by someone else after
+    `loaded_at`.
+    """
+    goal = lock_unchanged(LearningGoal.objects, pk=goal.pk, loaded_at=loaded_at)
+    if reviewed_on is not None and next_review_on is not None and next_review_on < reviewed_on:
+        raise ValidationError(
+            {"next_review_on": _("The next review cannot be before the last review.")}
+        )
+    goal.status = status
+    goal.reviewed_on = reviewed_on
+    goal.next_review_on = next_review_on
+    goal.target_date = target_date
+    goal.full_clean()
+    goal.save(
+        update_fields=["status", "reviewed_on", "next_review_on", "target_date", "updated_at"]
+    )
+    return goal
+
+
+@transaction.atomic
+def caseload_reassign(*, participants: Iterable[Participant], to_coach: User, by_user: User) -> int:
+    """Give participants another coach in one statement; returns how many were moved.
+
+    The new coach must be an active coach of the participants' unit. Only
+    managers and admins reassign, and only participants they may read.
+    """
+    if not (by_user.has_role(Role.MANAGER) or by_user.has_role(Role.ADMIN)):
+        raise PermissionDenied
+    if not to_coach.is_active or not to_coach.has_role(Role.COACH):
+        raise ValidationError({"to_coach": _("Participants can only be moved to an active coach.")})
+    ids = {participant.pk for participant in participants}
+    chosen = participants_for_user(by_user).filter(pk__in=ids)
+    if chosen.count() != len(ids):
+        raise ValidationError(_("You may not move some of these participants."))
+    if chosen.exclude(unit_id=to_coach.unit_id).exists():
+        raise ValidationError({"to_coach": _("The new coach must work in the participants' unit.")})
+    # update() skips auto_now: stamp the change so that concurrent edits notice it.
+    return chosen.update(coach=to_coach, updated_at=timezone.now())

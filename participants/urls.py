@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from participants import views
 
@@ -6,5 +6,8 @@ app_name = "participants"
 
 urlpatterns = [
     path("", views.caseload, name="caseload"),
-    path("<int:pk>/", views.participant_detail, name="detail"),
+    path("new/", views.register, name="register"),
+    path("reassign/", views.reassign, name="reassign"),
+    # The participant page and its forms: participants:detail, participants:note_add, ...
+    path("<int:pk>/", include("participants.case_urls")),
 ]

@@ -1,37 +1,179 @@
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.decorators import role_required
 from accounts.models import Role
+from participants.filters import (
+    CaseloadFilter,
+    CaseloadSearchForm,
+    caseload_columns,
+    caseload_page,
+    is_personnummer_like,
+    with_case_figures,
+)
+from participants.forms import (
+    CaseloadReassignForm,
+    ParticipantRegistrationForm,
+    add_service_errors,
+)
+from participants.personnummer import mask
 from participants.selectors import participant_for_user, participants_for_user
+from participants.services import caseload_reassign, participant_create
 from placements.selectors import placements_for_participant
 
 PAGE_SIZE = 25
+CASELOAD_ROLES = (Role.COACH, Role.MANAGER, Role.ADMIN)
+# A personnummer searched for is kept here, never in a URL, a log line or the history.
+SEARCH_SESSION_KEY = "caseload_personnummer"
 
 
-@login_required
-def caseload(request: HttpRequest) -> HttpResponse:
-    participants = participants_for_user(request.user)
+def _caseload_scope(request: HttpRequest) -> str:
     # A coach starts on their own caseload; "the whole unit" is one click away.
-    scope = request.GET.get("scope") or ("mine" if request.user.has_role(Role.COACH) else "unit")
+    if not request.user.has_role(Role.COACH):
+        return "unit"
+    scope = request.GET.get("scope")
+    return scope if scope in {"mine", "unit"} else "mine"
+
+
+def _caseload_search_redirect(request: HttpRequest, form: CaseloadSearchForm) -> HttpResponse:
+    """After a search: the filters stay; a name goes in the address, a personnummer does not."""
+    params = request.GET.copy()
+    for key in ("q", "page", "search"):
+        params.pop(key, None)
+    if form.personnummer:
+        request.session[SEARCH_SESSION_KEY] = form.personnummer
+        # Looking a person up by number is about the whole unit, not one coach's list.
+        params["search"] = "pnr"
+        params["scope"] = "unit"
+    elif form.cleaned_data["q"]:
+        params["q"] = form.cleaned_data["q"]
+    url = reverse("participants:caseload")
+    return redirect(f"{url}?{urlencode(params, doseq=True)}" if params else url)
+
+
+@role_required(*CASELOAD_ROLES)
+def caseload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        search_form = CaseloadSearchForm(request.POST)
+        if search_form.is_valid():
+            return _caseload_search_redirect(request, search_form)
+    elif is_personnummer_like(request.GET.get("q", "")):
+        # A number typed into the address bar: take it out of the URL at once.
+        search_form = CaseloadSearchForm({"q": request.GET["q"]})
+        if search_form.is_valid():
+            return _caseload_search_redirect(request, search_form)
+        messages.error(request, search_form.errors["q"][0])
+        return redirect("participants:caseload")
+    else:
+        search_form = CaseloadSearchForm(initial={"q": request.GET.get("q", "")})
+
+    personnummer = None
+    if request.GET.get("search") == "pnr":
+        personnummer = request.session.get(SEARCH_SESSION_KEY)
+    else:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+
+    scope = _caseload_scope(request)
+    participants = participants_for_user(request.user)
+    data = request.GET.copy()
     if scope == "mine":
         participants = participants.filter(coach=request.user)
-    query = request.GET.get("q", "").strip()
-    if query:
-        for word in query.split():
-            participants = participants.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word)
-            )
-    page = Paginator(participants.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+        data.pop("coach", None)
+    if personnummer:
+        participants = participants.filter(personnummer=personnummer)
+    today = timezone.localdate()
+    filterset = CaseloadFilter(
+        data, queryset=with_case_figures(participants, today=today), request=request
     )
+    page = caseload_page(
+        filterset.qs,
+        participants,
+        today=today,
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
+    show_unit = request.user.has_role(Role.ADMIN)
     return render(
         request,
         "participants/caseload.html",
-        {"page": page, "scope": scope, "query": query},
+        {
+            "page": page,
+            "scope": scope,
+            "query": data.get("q", "").strip(),
+            "search_form": search_form,
+            "searched_number": mask(personnummer) if personnummer else None,
+            "filterset": filterset,
+            "filter_fields": filterset.visible_fields(with_coach=scope == "unit"),
+            "filtering": any(
+                data.get(name) for name in ("status", "job_type", "coach", "followup_due")
+            ),
+            "columns": caseload_columns(filterset.current_sort(), show_unit=show_unit),
+            "show_unit": show_unit,
+            "today": today,
+            "can_register": request.user.has_role(Role.COACH) or show_unit,
+            "can_reassign": request.user.has_role(Role.MANAGER) or show_unit,
+        },
     )
+
+
+@role_required(Role.COACH, Role.ADMIN)
+def register(request: HttpRequest) -> HttpResponse:
+    form = ParticipantRegistrationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = participant_create(**form.service_arguments())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s has been registered.") % {"name": participant})
+            return redirect("participants:detail", pk=participant.pk)
+    return render(request, "participants/register.html", {"form": form})
+
+
+@role_required(Role.MANAGER, Role.ADMIN)
+def reassign(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = CaseloadReassignForm(request.POST, user=request.user)
+        if form.is_valid():
+            from_coach, to_coach = form.cleaned_data["from_coach"], form.cleaned_data["to_coach"]
+            try:
+                moved = caseload_reassign(
+                    participants=form.cleaned_data["participants"],
+                    to_coach=to_coach,
+                    by_user=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d participant moved from %(from)s to %(to)s.",
+                        "%(count)d participants moved from %(from)s to %(to)s.",
+                        moved,
+                    )
+                    % {
+                        "count": moved,
+                        "from": from_coach.get_full_name() or from_coach.get_username(),
+                        "to": to_coach.get_full_name() or to_coach.get_username(),
+                    },
+                )
+                url = reverse("participants:reassign")
+                return redirect(f"{url}?{urlencode({'from_coach': from_coach.pk})}")
+    else:
+        form = CaseloadReassignForm(
+            initial={"from_coach": request.GET.get("from_coach")}, user=request.user
+        )
+    return render(request, "participants/reassign.html", {"form": form})
 
 
 @login_required

@@ -8,11 +8,14 @@ from django.utils.translation import gettext as _
 
 from followup.models import FollowUp
 from participants.models import Participant
+from participants.services import lock_unchanged
 from placements.models import (
     MAX_INTERNSHIP_DAYS,
     Internship,
     JobType,
     Placement,
+    SubsidyOutcome,
+    WageSubsidyCase,
     Workplace,
     follow_up_due_date,
 )
@@ -50,23 +53,30 @@ def placement_warnings(
                 "max": job_type.max_age,
             }
         )
-    if planned_end_date is not None:
-        length = relativedelta(planned_end_date + datetime.timedelta(days=1), start_date)
-        months = length.years * 12 + length.months + (1 if length.days > 15 else 0)
-        if not job_type.min_months <= months <= job_type.max_months:
-            warnings.append(
-                _(
-                    "The planned length is %(months)s months; "
-                    "%(job_type)s runs %(min)s–%(max)s months."
-                )
-                % {
-                    "months": months,
-                    "job_type": job_type.name,
-                    "min": job_type.min_months,
-                    "max": job_type.max_months,
-                }
-            )
+    warnings += placement_length_warnings(
+        job_type=job_type, start_date=start_date, planned_end_date=planned_end_date
+    )
     return warnings
+
+
+def placement_length_warnings(
+    *, job_type: JobType, start_date: datetime.date, planned_end_date: datetime.date | None
+) -> list[str]:
+    if planned_end_date is None:
+        return []
+    length = relativedelta(planned_end_date + datetime.timedelta(days=1), start_date)
+    months = length.years * 12 + length.months + (1 if length.days > 15 else 0)
+    if job_type.min_months <= months <= job_type.max_months:
+        return []
+    return [
+        _("The planned length is %(months)s months; %(job_type)s runs %(min)s–%(max)s months.")
+        % {
+            "months": months,
+            "job_type": job_type.name,
+            "min": job_type.min_months,
+            "max": job_type.max_months,
+        }
+    ]
 
 
 def placement_check_no_overlap(placement: Placement) -> None:
@@ -121,8 +131,20 @@ def placement_create(
 
 
 @transaction.atomic
-def placement_end(*, placement: Placement, end_date: datetime.date, end_reason: str) -> Placement:
-    """End a placement and open its three-month follow-up."""
+def placement_end(
+    *,
+    placement: Placement,
+    end_date: datetime.date,
+    end_reason: str,
+    loaded_at: datetime.datetime | None = None,
+) -> Placement:
+    """End a placement and open its three-month follow-up.
+
+    With `loaded_at` (the placement's `updated_at` when the user opened the
+    form) a placement changed since then is not touched: RecordChanged.
+    """
+    if loaded_at is not None:
+        placement = lock_unchanged(Placement.objects, pk=placement.pk, loaded_at=loaded_at)
     if not end_reason:
         raise ValidationError({"end_reason": _("Say why the placement ended.")})
     placement.end_date = end_date
@@ -160,3 +182,110 @@ def internship_create(
     internship.full_clean()
     internship.save()
     return internship
+
+
+@transaction.atomic
+def placement_extend(
+    *,
+    placement: Placement,
+    planned_end_date: datetime.date,
+    extended_on: datetime.date,
+    confirm_warnings: bool = False,
+    loaded_at: datetime.datetime | None = None,
+) -> Placement:
+    """Move an ongoing placement's planned end later.
+
+    A job type that is not extendable may still be extended past its length
+    (illness, a pending job offer), but only once the coach confirms:
+    PlacementNeedsConfirmation, like a new placement outside the ranges.
+    """
+    placement = lock_unchanged(
+        Placement.objects.select_related("job_type"), pk=placement.pk, loaded_at=loaded_at
+    )
+    if placement.end_date is not None:
+        raise ValidationError(
+            {"planned_end_date": _("The placement has ended; an ended placement is not extended.")}
+        )
+    if placement.planned_end_date is not None and planned_end_date <= placement.planned_end_date:
+        raise ValidationError(
+            {
+                "planned_end_date": _(
+                    "The new planned end must be after the current one (%(date)s)."
+                )
+                % {"date": placement.planned_end_date.isoformat()}
+            }
+        )
+    if extended_on < placement.start_date:
+        raise ValidationError(
+            {"extended_on": _("The extension cannot be decided before the placement started.")}
+        )
+    placement.planned_end_date = planned_end_date
+    placement.extended_on = extended_on
+    placement.full_clean()
+    if not placement.job_type.extendable:
+        warnings = placement_length_warnings(
+            job_type=placement.job_type,
+            start_date=placement.start_date,
+            planned_end_date=planned_end_date,
+        )
+        if warnings and not confirm_warnings:
+            raise PlacementNeedsConfirmation(warnings)
+    placement.save(update_fields=["planned_end_date", "extended_on", "updated_at"])
+    return placement
+
+
+@transaction.atomic
+def wage_subsidy_create(
+    *,
+    participant: Participant,
+    applied_on: datetime.date,
+    kind: str,
+    employer: str = "",
+    placement: Placement | None = None,
+) -> WageSubsidyCase:
+    """Record an application to Arbetsförmedlingen; it waits for a decision."""
+    if placement is not None and placement.participant_id != participant.pk:
+        raise ValidationError({"placement": _("The placement belongs to another participant.")})
+    case = WageSubsidyCase(
+        participant=participant,
+        placement=placement,
+        kind=kind,
+        employer=employer.strip(),
+        applied_on=applied_on,
+        outcome=SubsidyOutcome.PENDING,
+    )
+    case.full_clean()
+    case.save()
+    return case
+
+
+DECIDED_OUTCOMES = (SubsidyOutcome.GRANTED, SubsidyOutcome.REJECTED)
+
+
+@transaction.atomic
+def wage_subsidy_decide(
+    *,
+    case: WageSubsidyCase,
+    outcome: str,
+    decided_on: datetime.date | None,
+    loaded_at: datetime.datetime | None = None,
+) -> WageSubsidyCase:
+    """Record Arbetsförmedlingen's decision (or that the application was withdrawn).
+
+    The decision date makes the processing time measurable, so granted and
+    rejected need one; a withdrawn application has none.
+    """
+    case = lock_unchanged(WageSubsidyCase.objects, pk=case.pk, loaded_at=loaded_at)
+    if outcome in DECIDED_OUTCOMES and decided_on is None:
+        raise ValidationError({"decided_on": _("Enter the date of the decision.")})
+    if outcome == SubsidyOutcome.WITHDRAWN and decided_on is not None:
+        raise ValidationError(
+            {"decided_on": _("A withdrawn application has no decision date; leave it empty.")}
+        )
+    if decided_on is not None and decided_on < case.applied_on:
+        raise ValidationError({"decided_on": _("The decision cannot come before the application.")})
+    case.outcome = outcome
+    case.decided_on = decided_on
+    case.full_clean()
+    case.save(update_fields=["outcome", "decided_on", "updated_at"])
+    return case

@@ -1,0 +1,495 @@
+"""Forms of the participant page: they validate and normalise, services save.
+
+Each rule a coach can break is checked here against the field it concerns,
+so the message appears next to that field; the services check the same
+rules again for every other caller.
+"""
+
+import datetime
+import hashlib
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from followup.models import FollowUp
+from participants.models import (
+    MAX_STUDY_EXTENT_PERCENT,
+    CaseNote,
+    LearningGoal,
+    Participant,
+    Study,
+    SupportActivity,
+)
+from placements.models import (
+    MAX_INTERNSHIP_DAYS,
+    Internship,
+    JobType,
+    Placement,
+    SubsidyOutcome,
+    WageSubsidyCase,
+    Workplace,
+)
+
+
+def version_of(record: Any) -> str:
+    """The version a form carries: the row's `updated_at`, to the microsecond."""
+    updated_at = getattr(record, "updated_at", None)
+    return updated_at.isoformat(timespec="microseconds") if updated_at else ""
+
+
+class VersionField(forms.CharField):
+    """Hidden: the `updated_at` of the record when the form was rendered."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            parsed = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is None or timezone.is_naive(parsed):
+            raise ValidationError(
+                _("This form is damaged; reload the page and enter the change again."),
+                code="invalid_version",
+            )
+        return parsed
+
+
+class CaseFormMixin:
+    """Bootstrap's classes on every control, `is-invalid` on those with an error."""
+
+    # A service's field name -> the field of this form its error belongs next to.
+    service_field_names: dict[str, str] = {}
+    # Set on a form rebuilt from the current row after a conflicting save.
+    conflict: str = ""
+    conflict_yours: list[tuple[str, str]] = []
+
+    def show_conflict(self, message: str, yours: list[tuple[str, str]]) -> None:
+        """This form shows the current version; say so, and what the user had entered."""
+        self.conflict = message
+        self.conflict_yours = yours
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                field.widget.is_required = field.required
+            widget = field.widget
+            if widget.is_hidden:
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = css
+            if isinstance(widget, forms.Textarea):
+                # Grows with the text (the browser's resize handle); starts small.
+                widget.attrs["rows"] = 3
+
+    @property
+    def top_errors(self) -> list[str]:
+        """Errors shown above the fields: the form's own and the hidden fields'."""
+        errors = [str(error) for error in self.non_field_errors()]
+        for field in self.hidden_fields():
+            errors += [str(error) for error in field.errors]
+        return errors
+
+    # Every error, from a field, from clean() or from a service, comes through here.
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "")
+                if "is-invalid" not in classes.split():
+                    widget.attrs["class"] = f"{classes} is-invalid".strip()
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's ValidationError next to the fields it names.
+
+        A field the form does not have (or a rule about the whole record)
+        goes at the top of the form.
+        """
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            name = self.service_field_names.get(name, name)
+            target = name if name in self.fields and name != NON_FIELD_ERRORS else None
+            self.add_error(target, messages)
+
+
+class ConfirmWarningsMixin:
+    """A placement outside the job type's ranges is saved only once the coach confirms.
+
+    The confirm button carries a digest of the warnings the coach saw: if the
+    details change and the warnings with them, they are asked again.
+    """
+
+    warnings: list[str]
+    confirm_digest: str = ""
+
+    @staticmethod
+    def digest(warnings: list[str]) -> str:
+        return hashlib.sha256("\n".join(warnings).encode()).hexdigest()[:16]
+
+    def confirmed(self, warnings: list[str]) -> bool:
+        return bool(warnings) and self.data.get("confirm") == self.digest(warnings)
+
+    def ask_to_confirm(self, warnings: list[str]) -> None:
+        self.warnings = warnings
+        self.confirm_digest = self.digest(warnings)
+
+
+class ParticipantPlacementMixin:
+    """An optional link to one of this participant's own placements."""
+
+    def limit_placements(self, participant: Participant) -> None:
+        if "placement" in self.fields:
+            self.fields["placement"].queryset = participant.placements.select_related(
+                "job_type"
+            ).order_by("-start_date")
+            self.fields["placement"].required = False
+
+
+def _check_end_after_start(
+    form: forms.Form, start: str = "start_date", end: str = "end_date"
+) -> None:
+    first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
+    if first and last and last < first:
+        form.add_error(end, _("The end date cannot be before the start date."))
+
+
+# --- Case notes ---------------------------------------------------------------
+
+
+class CaseNoteForm(CaseFormMixin, forms.ModelForm):
+    class Meta:
+        model = CaseNote
+        fields = ["text"]
+        labels = {"text": _("Note")}
+        error_messages = {"text": {"required": _("Write the note before saving.")}}
+
+
+class CaseNoteCorrectionForm(CaseNoteForm):
+    """A new note that replaces the wording of an old one; starts from the old text."""
+
+    class Meta(CaseNoteForm.Meta):
+        labels = {"text": _("Corrected note")}
+
+    def __init__(self, *args: Any, corrects: CaseNote, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"text": corrects.text})
+        super().__init__(*args, **kwargs)
+        self.corrects = corrects
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if text == self.corrects.text.strip():
+            raise ValidationError(_("Change the text: the correction is the same as the note."))
+        return text
+
+
+# --- Support activities, learning goals, studies --------------------------------
+
+
+class SupportActivityForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+    class Meta:
+        model = SupportActivity
+        fields = ["kind", "phase", "date", "placement", "note"]
+        labels = {"kind": _("Activity")}
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.limit_placements(participant)
+
+
+class LearningGoalForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+    class Meta:
+        model = LearningGoal
+        fields = ["description", "target_industry", "target_date", "next_review_on", "placement"]
+        error_messages = {
+            "description": {"required": _("Describe the goal.")},
+            "target_industry": {"required": _("Name the industry the goal leads to.")},
+        }
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_placements(participant)
+
+
+class LearningGoalReviewForm(CaseFormMixin, forms.ModelForm):
+    """A review of a goal: its status now and when to look at it next."""
+
+    loaded_at = VersionField()
+
+    class Meta:
+        model = LearningGoal
+        fields = ["status", "reviewed_on", "next_review_on", "target_date"]
+
+    def __init__(self, *args: Any, instance: LearningGoal, **kwargs: Any) -> None:
+        initial = {"loaded_at": version_of(instance)}
+        if instance.reviewed_on is None or instance.reviewed_on < timezone.localdate():
+            initial["reviewed_on"] = timezone.localdate()
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, instance=instance, **kwargs)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        reviewed, next_review = cleaned.get("reviewed_on"), cleaned.get("next_review_on")
+        if reviewed and next_review and next_review < reviewed:
+            self.add_error("next_review_on", _("The next review cannot be before the last review."))
+        return cleaned
+
+
+class StudyForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+    extent_percent = forms.IntegerField(
+        label=_("Extent (percent of working time)"),
+        min_value=1,
+        max_value=MAX_STUDY_EXTENT_PERCENT,
+        help_text=_("At most 50 percent of working time."),
+        error_messages={
+            "max_value": _("Studies take at most 50 percent of working time; enter 50 or less."),
+            "min_value": _("Enter the extent as a percentage from 1 to 50."),
+            "required": _("Enter how much of the working time the studies take."),
+        },
+    )
+
+    class Meta:
+        model = Study
+        fields = [
+            "kind",
+            "course",
+            "provider",
+            "start_date",
+            "end_date",
+            "extent_percent",
+            "placement",
+        ]
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_placements(participant)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        _check_end_after_start(self)
+        return cleaned
+
+
+# --- Placements -------------------------------------------------------------------
+
+
+class PlacementForm(CaseFormMixin, ConfirmWarningsMixin, forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = ["job_type", "workplace", "funding", "start_date", "planned_end_date"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings = []
+        self.fields["job_type"].queryset = JobType.objects.filter(active=True)
+        self.fields["workplace"].queryset = Workplace.objects.filter(active=True)
+        self.fields["planned_end_date"].required = True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        _check_end_after_start(self, end="planned_end_date")
+        return cleaned
+
+
+class PlacementExtendForm(CaseFormMixin, ConfirmWarningsMixin, forms.ModelForm):
+    loaded_at = VersionField()
+
+    class Meta:
+        model = Placement
+        fields = ["planned_end_date", "extended_on"]
+        labels = {"planned_end_date": _("New planned end date")}
+        help_texts = {"extended_on": _("The date the extension was decided.")}
+
+    def __init__(self, *args: Any, instance: Placement, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"loaded_at": version_of(instance), "extended_on": timezone.localdate()}
+        )
+        super().__init__(*args, instance=instance, **kwargs)
+        self.warnings = []
+        self.fields["planned_end_date"].required = True
+        self.fields["extended_on"].required = True
+        self.current_planned_end = instance.planned_end_date
+        self.start_date = instance.start_date
+
+    def clean_planned_end_date(self) -> datetime.date:
+        new_end = self.cleaned_data["planned_end_date"]
+        if self.current_planned_end and new_end <= self.current_planned_end:
+            raise ValidationError(
+                _("The new planned end must be after the current one (%(date)s).")
+                % {"date": self.current_planned_end.isoformat()}
+            )
+        return new_end
+
+    def clean_extended_on(self) -> datetime.date:
+        extended_on = self.cleaned_data["extended_on"]
+        if extended_on < self.start_date:
+            raise ValidationError(
+                _("The extension cannot be decided before the placement started (%(date)s).")
+                % {"date": self.start_date.isoformat()}
+            )
+        return extended_on
+
+
+class PlacementEndForm(CaseFormMixin, forms.ModelForm):
+    loaded_at = VersionField()
+    # The overlap rule names the start date; ending a placement moves its end.
+    service_field_names = {"start_date": "end_date"}
+
+    class Meta:
+        model = Placement
+        fields = ["end_date", "end_reason"]
+        error_messages = {"end_reason": {"required": _("Say why the placement ended.")}}
+
+    def __init__(self, *args: Any, instance: Placement, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"loaded_at": version_of(instance)})
+        super().__init__(*args, instance=instance, **kwargs)
+        self.fields["end_date"].required = True
+        self.fields["end_reason"].required = True
+        self.fields["end_date"].error_messages["required"] = _("Enter the last day of work.")
+        self.start_date = instance.start_date
+
+    def clean_end_date(self) -> datetime.date:
+        end = self.cleaned_data["end_date"]
+        if end < self.start_date:
+            raise ValidationError(
+                _("The end date cannot be before the start date (%(date)s).")
+                % {"date": self.start_date.isoformat()}
+            )
+        return end
+
+
+class InternshipForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+    class Meta:
+        model = Internship
+        fields = ["employer", "occupation", "start_date", "end_date", "placement"]
+        help_texts = {"end_date": _("At most four weeks (28 days) after the start.")}
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_placements(participant)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        elif start and end and (end - start).days >= MAX_INTERNSHIP_DAYS:
+            last = start + datetime.timedelta(days=MAX_INTERNSHIP_DAYS - 1)
+            self.add_error(
+                "end_date",
+                _(
+                    "An internship lasts at most four weeks (28 days): "
+                    "the last day can be %(date)s at the latest."
+                )
+                % {"date": last.isoformat()},
+            )
+        return cleaned
+
+
+# --- Wage subsidies ---------------------------------------------------------------
+
+
+class WageSubsidyForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+    class Meta:
+        model = WageSubsidyCase
+        fields = ["kind", "employer", "applied_on", "placement"]
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_placements(participant)
+
+
+class WageSubsidyDecisionForm(CaseFormMixin, forms.ModelForm):
+    loaded_at = VersionField()
+
+    class Meta:
+        model = WageSubsidyCase
+        fields = ["outcome", "decided_on"]
+        labels = {"outcome": _("Decision")}
+        help_texts = {"decided_on": _("Empty for a withdrawn application.")}
+
+    def __init__(self, *args: Any, instance: WageSubsidyCase, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"loaded_at": version_of(instance)})
+        super().__init__(*args, instance=instance, **kwargs)
+        self.fields["outcome"].choices = [
+            (value, label)
+            for value, label in SubsidyOutcome.choices
+            if value != SubsidyOutcome.PENDING
+        ]
+        self.applied_on = instance.applied_on
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        outcome, decided_on = cleaned.get("outcome"), cleaned.get("decided_on")
+        if outcome in (SubsidyOutcome.GRANTED, SubsidyOutcome.REJECTED) and not decided_on:
+            if "decided_on" not in self.errors:
+                self.add_error("decided_on", _("Enter the date of the decision."))
+        elif outcome == SubsidyOutcome.WITHDRAWN and decided_on:
+            self.add_error(
+                "decided_on", _("A withdrawn application has no decision date; leave it empty.")
+            )
+        elif decided_on and decided_on < self.applied_on:
+            self.add_error(
+                "decided_on",
+                _("The decision cannot come before the application (%(date)s).")
+                % {"date": self.applied_on.isoformat()},
+            )
+        return cleaned
+
+
+# --- The three-month follow-up ------------------------------------------------------
+
+
+class FollowUpForm(CaseFormMixin, forms.ModelForm):
+    # Empty when the follow-up row did not exist yet when the form was opened.
+    loaded_at = VersionField(required=False)
+
+    class Meta:
+        model = FollowUp
+        fields = ["outcome", "performed_on", "employer_or_school", "note"]
+        labels = {"performed_on": _("Date of the follow-up")}
+        help_texts = {"employer_or_school": _("Where they work or study, if they do.")}
+        error_messages = {
+            "outcome": {"required": _("Choose what the participant does now.")},
+            "performed_on": {"required": _("Enter the date of the follow-up.")},
+        }
+
+    def __init__(
+        self, *args: Any, placement: Placement, instance: FollowUp | None, **kwargs: Any
+    ) -> None:
+        if instance is None:
+            instance = FollowUp(placement=placement, due_date=placement.follow_up_due)
+        initial = {"loaded_at": version_of(instance) if instance.pk else ""}
+        if not instance.performed_on:
+            initial["performed_on"] = timezone.localdate()
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, instance=instance, **kwargs)
+        self.placement = placement
+        self.fields["outcome"].required = True
+        self.fields["performed_on"].required = True
+
+    def clean_performed_on(self) -> datetime.date:
+        performed_on = self.cleaned_data["performed_on"]
+        end = self.placement.end_date
+        if end is not None and performed_on < end:
+            raise ValidationError(
+                _("The follow-up cannot be before the placement ended (%(date)s).")
+                % {"date": end.isoformat()}
+            )
+        return performed_on

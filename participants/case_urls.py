@@ -1,0 +1,39 @@
+"""The participant page and its forms, under /participants/<pk>/.
+
+Included from participants/urls.py, so the names live in the `participants`
+namespace: `participants:detail`, `participants:note_add`, ...
+"""
+
+from django.urls import path
+
+from participants import case_views
+
+urlpatterns = [
+    path("", case_views.participant_detail, name="detail"),
+    path("timeline/", case_views.participant_timeline_fragment, name="timeline"),
+    path("notes/", case_views.note_add, name="note_add"),
+    path("notes/<int:note_pk>/correction/", case_views.note_correct, name="note_correct"),
+    path("activities/", case_views.activity_add, name="activity_add"),
+    path("goals/", case_views.goal_add, name="goal_add"),
+    path("goals/<int:goal_pk>/", case_views.goal_update, name="goal_update"),
+    path("studies/", case_views.study_add, name="study_add"),
+    path("placements/", case_views.placement_add, name="placement_add"),
+    path(
+        "placements/<int:placement_pk>/extend/",
+        case_views.placement_extend_view,
+        name="placement_extend",
+    ),
+    path("placements/<int:placement_pk>/end/", case_views.placement_end_view, name="placement_end"),
+    path("internships/", case_views.internship_add, name="internship_add"),
+    path("subsidies/", case_views.subsidy_add, name="subsidy_add"),
+    path(
+        "subsidies/<int:subsidy_pk>/decision/",
+        case_views.subsidy_decide,
+        name="subsidy_decide",
+    ),
+    path(
+        "followups/<int:placement_pk>/",
+        case_views.followup_register_view,
+        name="followup_register",
+    ),
+]
