@@ -1,6 +1,7 @@
 """Request-wide rules for logins: session lifetime, the second factor, no caching."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
@@ -121,4 +122,28 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if request.user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
             add_never_cache_headers(response)
+        return response
+
+
+class HtmxLoginRedirectMiddleware:
+    """A fragment request whose session has ended reloads the whole page at the login.
+
+    Otherwise htmx follows the redirect and swaps the login page into a fragment.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code in (301, 302)
+            and response.get("Location", "").startswith(reverse(settings.LOGIN_URL))
+        ):
+            current = request.headers.get("HX-Current-URL", "")
+            path = urlsplit(current).path or "/"
+            redirected = HttpResponse(status=204)
+            redirected["HX-Redirect"] = redirect_to_login(path)["Location"]
+            return redirected
         return response

@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,9 +25,8 @@ from participants.forms import (
     add_service_errors,
 )
 from participants.personnummer import mask
-from participants.selectors import participant_for_user, participants_for_user
+from participants.selectors import participants_for_user
 from participants.services import caseload_reassign, participant_create
-from placements.selectors import placements_for_participant
 
 PAGE_SIZE = 25
 CASELOAD_ROLES = (Role.COACH, Role.MANAGER, Role.ADMIN)
@@ -174,17 +172,3 @@ def reassign(request: HttpRequest) -> HttpResponse:
             initial={"from_coach": request.GET.get("from_coach")}, user=request.user
         )
     return render(request, "participants/reassign.html", {"form": form})
-
-
-@login_required
-def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = participant_for_user(request.user, pk)
-    return render(
-        request,
-        "participants/detail.html",
-        {
-            "participant": participant,
-            "placements": placements_for_participant(participant),
-            "notes": participant.notes.select_related("author", "corrects")[:20],
-        },
-    )

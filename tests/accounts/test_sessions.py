@@ -186,3 +186,17 @@ def test_deactivation_ends_all_the_users_sessions_for_good(coach):
     assert refused == [True, True]
     assert is_refused(first.get(PAGE))
     assert is_refused(second.get(PAGE))
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_after_the_session_ended_reloads_the_page_at_the_login(client, participant):
+    response = client.post(
+        f"/participants/{participant.pk}/notes/",
+        {"text": "x"},
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": f"http://testserver/participants/{participant.pk}/",
+        },
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/accounts/login/?next=/participants/{participant.pk}/"
