@@ -6,8 +6,21 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
 @pytest.fixture
-def browser_page(chromium_path, live_server, monkeypatch):
-    """A headless Chromium page (Debian's chromium, driven by Playwright)."""
+def browser_locale() -> str:
+    """The browser's language: Swedish, the UI's default. Override it in a module:
+    `en-GB` sends Accept-Language en, so LocaleMiddleware serves the English source text
+    (tests then do not depend on the Swedish wording)."""
+    return "sv-SE"
+
+
+@pytest.fixture
+def browser_page(chromium_path, live_server, monkeypatch, browser_locale):
+    """A headless Chromium page (Debian's chromium, driven by Playwright).
+
+    `page.external_requests` lists requests that left for another host;
+    `page.console_errors` the console errors and uncaught exceptions (a
+    Content-Security-Policy violation is reported as a console error).
+    """
     # Playwright's sync API runs an event loop in this thread; the test's own ORM
     # calls stay synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -25,7 +38,7 @@ def browser_page(chromium_path, live_server, monkeypatch):
                 "--no-first-run",
             ],
         )
-        context = browser.new_context(locale="sv-SE")
+        context = browser.new_context(locale=browser_locale)
         page = context.new_page()
         external: list[str] = []
         page.on(
@@ -35,16 +48,27 @@ def browser_page(chromium_path, live_server, monkeypatch):
             ),
         )
         page.external_requests = external
+        console_errors: list[str] = []
+        page.on(
+            "console",
+            lambda message: (
+                console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: console_errors.append(str(error)))
+        page.console_errors = console_errors
         yield page
         context.close()
         browser.close()
 
 
 def log_in(page, live_server, username: str, password: str) -> None:
+    """Log in through the form, by field ids: works whatever the page's language."""
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    with page.expect_navigation():
+        page.locator("#id_password").press("Enter")
 
 
 def accessibility_violations(page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list:
