@@ -11,46 +11,23 @@ participant page. Target (issue 4): under 150 ms with a bounded query count.
 """
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stockholmsjobb.settings")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("REQUIRE_2FA", "false")
 
-import django
+from bench.setup import load_dataset, start_django, time_page
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
-
-settings.STORAGES = {
-    **settings.STORAGES,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from bench.dataset import ensure_dataset  # noqa: E402
-from participants.models import CaseNote, Participant, SupportActivity, Unit  # noqa: E402
-from placements.models import Placement  # noqa: E402
-
-PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", 200_000))
-PLACEMENTS = int(os.environ.get("BENCH_PLACEMENTS", 300_000))
 RUNS = int(os.environ.get("BENCH_RUNS", 10))
 CASELOAD = 300
 HISTORY = 40
 
 
 def _coach_and_participant():
+    from django.utils import timezone
+
     from accounts.models import User
+    from participants.models import CaseNote, Participant, SupportActivity, Unit
     from tests.factories import CoachFactory
 
     unit = Unit.objects.get(name="Bench unit 0")
@@ -86,29 +63,15 @@ def _coach_and_participant():
     return coach, participant
 
 
-def measure(client: Client, label: str, path: str) -> None:
-    client.get(path)
-    timings = []
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append(time.perf_counter() - started)
-        assert response.status_code == 200, (path, response.status_code)
-    print(
-        f"{label}: median {statistics.median(timings) * 1000:.0f} ms server time over "
-        f"{RUNS} requests; {len(queries.captured_queries)} queries"
-    )
-
-
 def main() -> None:
-    if connection.vendor != "postgresql":
-        sys.exit("Set DATABASE_URL to a PostgreSQL database made for benchmarks.")
-    call_command("migrate", verbosity=0)
-    ensure_dataset(participants=PARTICIPANTS, placements=PLACEMENTS, today=timezone.localdate())
+    start_django()
+    from django.test import Client
+
+    from participants.models import Participant
+    from placements.models import Placement
+
+    load_dataset()
     coach, participant = _coach_and_participant()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     unit_size = Participant.objects.filter(unit=coach.unit).count()
     print(
         f"data: {Placement.objects.count():,} placements; the coach's unit holds "
@@ -117,11 +80,23 @@ def main() -> None:
     )
     client = Client()
     client.force_login(coach)
-    measure(client, "caseload, mine", "/participants/")
-    measure(client, "caseload, whole unit", "/participants/?scope=unit")
-    measure(client, "caseload, unit, page 50", "/participants/?scope=unit&page=50")
-    measure(client, "caseload, name search", "/participants/?scope=unit&q=Person1")
-    measure(client, "participant page", f"/participants/{participant.pk}/")
+    pages = [
+        ("caseload, mine", "/participants/"),
+        ("caseload, whole unit", "/participants/?scope=unit"),
+        ("caseload, unit, page 50", "/participants/?scope=unit&page=50"),
+        ("caseload, name search", "/participants/?scope=unit&q=Person1"),
+        (
+            "caseload, unit, awaiting follow-up",
+            "/participants/?scope=unit&status=awaiting_followup",
+        ),
+        ("caseload, unit, followed up", "/participants/?scope=unit&status=followed_up"),
+        ("caseload, unit, follow-up overdue", "/participants/?scope=unit&followup_due=overdue"),
+        ("participant page", f"/participants/{participant.pk}/"),
+        ("follow-ups, whole unit", "/followups/?scope=unit"),
+        ("workplaces", "/workplaces/"),
+    ]
+    for label, path in pages:
+        time_page(client, label, path, runs=RUNS)
 
 
 if __name__ == "__main__":
