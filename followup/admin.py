@@ -3,6 +3,7 @@ import datetime
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AccessLoggedAdminMixin
 from followup.models import FollowUp, RegisterOutcome, SurveyResponse
 from participants.admin import PersonnummerSearchMixin
 from participants.models import Participant
@@ -10,7 +11,7 @@ from placements.models import JobType
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
+class FollowUpAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.ModelAdmin):
     personnummer_lookup = "placement__participant__personnummer"
     list_display = (
         "due_date",
@@ -52,6 +53,9 @@ class FollowUpAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
     def participant(self, obj: FollowUp) -> Participant:
         return obj.placement.participant
 
+    def audit_participant_id(self, obj: FollowUp) -> int:
+        return obj.placement.participant_id
+
     @admin.display(description=_("job type"), ordering="placement__job_type__sort_order")
     def job_type(self, obj: FollowUp) -> JobType:
         return obj.placement.job_type
@@ -62,7 +66,7 @@ class FollowUpAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(RegisterOutcome)
-class RegisterOutcomeAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
+class RegisterOutcomeAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.ModelAdmin):
     personnummer_lookup = "participant__personnummer"
     list_display = ("participant", "year", "income_source", "imported_at")
     list_select_related = ("participant",)
@@ -75,7 +79,7 @@ class RegisterOutcomeAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = (
         "survey_round",
         "job_type",

@@ -9,6 +9,9 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AccessLoggedAdminMixin
+from audit.models import Action
+from audit.services import log_access
 from participants.models import (
     CaseNote,
     District,
@@ -50,6 +53,13 @@ class PersonnummerSearchMixin:
             number = normalise(search_term)
         except PersonnummerError:
             return super().get_search_results(request, queryset, search_term)
+        # That someone looked a person up by number, never the number.
+        log_access(
+            action=Action.SEARCH,
+            object_type=queryset.model._meta.model_name,
+            detail="personnummer search",
+            request=request,
+        )
         return queryset.filter(**{self.personnummer_lookup: number}), False
 
 
@@ -209,7 +219,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
+class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.ModelAdmin):
     form = ParticipantAdminForm
     list_display = (
         "last_name",
@@ -269,6 +279,9 @@ class ParticipantAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
     @admin.display(description=_("personal identity number"), ordering="personnummer")
     def personnummer_masked(self, obj: Participant) -> str:
         return obj.masked_personnummer
+
+    def audit_participant_id(self, obj: Participant) -> int:
+        return obj.pk
 
     def _sees_sensitive(self, request: HttpRequest) -> bool:
         return request.user.has_perm(SENSITIVE_PERMISSION)
@@ -335,7 +348,7 @@ class ParticipantAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseNote)
-class CaseNoteAdmin(admin.ModelAdmin):
+class CaseNoteAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     """Append-only: a note can be added and read, never changed or deleted."""
 
     list_display = ("created_at", "participant", "author", "excerpt", "corrects")
@@ -367,7 +380,7 @@ class CaseNoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportActivity)
-class SupportActivityAdmin(admin.ModelAdmin):
+class SupportActivityAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("date", "participant", "phase", "kind", "recorded_by")
     list_select_related = ("participant", "recorded_by")
     list_filter = ("phase", "kind", "date")
@@ -388,7 +401,7 @@ class SupportActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(LearningGoal)
-class LearningGoalAdmin(admin.ModelAdmin):
+class LearningGoalAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = (
         "participant",
         "description_excerpt",
@@ -412,7 +425,7 @@ class LearningGoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
+class StudyAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = (
         "participant",
         "kind",

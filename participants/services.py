@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from audit.services import log_bulk_change
 from participants import personnummer as pnr
 from participants.models import (
     CaseNote,
@@ -248,4 +249,12 @@ def caseload_reassign(*, participants: Iterable[Participant], to_coach: User, by
     if chosen.exclude(unit_id=to_coach.unit_id).exists():
         raise ValidationError({"to_coach": _("The new coach must work in the participants' unit.")})
     # update() skips auto_now: stamp the change so that concurrent edits notice it.
-    return chosen.update(coach=to_coach, updated_at=timezone.now())
+    moved = chosen.update(coach=to_coach, updated_at=timezone.now())
+    # A bulk write bypasses every per-record log: one row per participant moved.
+    log_bulk_change(
+        participant_ids=sorted(ids),
+        summary=f"caseload reassignment: {moved} participants to {to_coach.get_username()}",
+        detail=f"caseload reassignment to {to_coach.get_username()}",
+        user=by_user,
+    )
+    return moved

@@ -11,6 +11,8 @@ from django.utils.translation import ngettext
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from audit.models import Action
+from audit.services import log_access
 from participants.filters import (
     CaseloadFilter,
     CaseloadSearchForm,
@@ -88,6 +90,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         data.pop("coach", None)
     if personnummer:
         participants = participants.filter(personnummer=personnummer)
+        # That someone looked a person up by number, never the number.
+        log_access(action=Action.SEARCH, object_type="participant", detail="personnummer search")
     today = timezone.localdate()
     filterset = CaseloadFilter(
         data, queryset=with_case_figures(participants, today=today), request=request
@@ -132,6 +136,12 @@ def register(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            log_access(
+                action=Action.CREATE,
+                participant_id=participant.pk,
+                object_type="participant",
+                object_id=participant.pk,
+            )
             messages.success(request, _("%(name)s has been registered.") % {"name": participant})
             return redirect("participants:detail", pk=participant.pk)
     return render(request, "participants/register.html", {"form": form})

@@ -7,6 +7,7 @@ from django.forms.models import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AccessLoggedAdminMixin
 from followup.models import FollowUp
 from participants.admin import PersonnummerSearchMixin
 from participants.models import Study
@@ -174,7 +175,7 @@ class PlacementAdminForm(ModelForm):
 
 
 @admin.register(Placement)
-class PlacementAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
+class PlacementAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.ModelAdmin):
     form = PlacementAdminForm
     personnummer_lookup = "participant__personnummer"
     list_display = (
@@ -232,7 +233,7 @@ class PlacementAdmin(PersonnummerSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Internship)
-class InternshipAdmin(admin.ModelAdmin):
+class InternshipAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("participant", "employer", "occupation", "start_date", "end_date")
     list_select_related = ("participant",)
     list_filter = ("start_date",)
@@ -250,7 +251,7 @@ class InternshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(WageSubsidyCase)
-class WageSubsidyCaseAdmin(admin.ModelAdmin):
+class WageSubsidyCaseAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = (
         "participant",
         "kind",

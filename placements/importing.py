@@ -41,6 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import log_bulk_change
 from followup.models import FollowUp, Outcome
 from participants import personnummer as pnr
 from participants.models import District, Gender, Participant, Unit
@@ -529,12 +530,16 @@ def import_placements(
     *,
     imported_by: User | None = None,
     unit: Unit | None = None,
+    actor: str = "",
 ) -> ImportResult:
     """Import a placements CSV, all or nothing; raises ImportFailed listing every problem.
 
     ``imported_by`` is recorded as the one who registered the follow-ups the
     file gives; ``unit`` receives new participants (default: the unit
-    ``DEFAULT_UNIT_NAME``, created if absent).
+    ``DEFAULT_UNIT_NAME``, created if absent). The import is a bulk change in
+    the access log, one row per participant in the file, in the same
+    transaction; ``actor`` names who ran it when there is no user
+    (``manage.py``).
     """
     validator = _read(stream_or_path)
     validator.check_consistency_within_file()
@@ -545,7 +550,20 @@ def import_placements(
         raise ImportFailed(sorted(validator.errors, key=lambda error: error.row))
     result = ImportResult(rows=len(validator.rows), ignored_columns=validator.header.unknown)
     with transaction.atomic():
-        _write(validator, result, imported_by=imported_by, unit=unit)
+        participant_ids = _write(validator, result, imported_by=imported_by, unit=unit)
+        log_bulk_change(
+            participant_ids=sorted(participant_ids.values()),
+            summary=f"import of {result.rows} rows: "
+            f"{result.participants_created} participants created, "
+            f"{result.participants_updated} updated, "
+            f"{result.placements_created} placements created, "
+            f"{result.placements_updated} updated, "
+            f"{result.followups_registered} follow-ups registered",
+            detail="placements import",
+            object_type="placement",
+            user=imported_by,
+            username=actor,
+        )
     return result
 
 
@@ -554,7 +572,8 @@ def import_placements(
 
 def _write(
     validator: _Validator, result: ImportResult, *, imported_by: User | None, unit: Unit | None
-) -> None:
+) -> dict[str, int]:
+    """Write the file; return the ids of its participants by personnummer."""
     # Model instances are built a batch at a time: 300,000 of them at once
     # would take more memory than the rest of the import together.
     now = timezone.now()
@@ -575,6 +594,7 @@ def _write(
         )
     for chunk in _chunks(reopened_followup_ids):
         FollowUp.objects.filter(pk__in=chunk).delete()
+    return participant_ids
 
 
 def _write_placements(

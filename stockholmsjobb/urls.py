@@ -19,5 +19,6 @@ urlpatterns = [
     path("followups/", include("followup.urls")),
     path("workplaces/", include("placements.urls")),
     path("dashboard/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.services import MANAGE_PY
 from placements.exporting import export_placements
 
 
@@ -21,11 +22,11 @@ class Command(BaseCommand):
         if path == "-":
             # The CSV writer ends its own lines; the wrapper must not add any.
             self.stdout.ending = ""
-            export_placements(self.stdout)
+            export_placements(self.stdout, actor=MANAGE_PY)
             return
         try:
             with open(path, "w", encoding="utf-8", newline="") as stream:
-                count = export_placements(stream)
+                count = export_placements(stream, actor=MANAGE_PY)
         except OSError as error:
             raise CommandError(f"Cannot write {path}: {error.strerror}") from None
         self.stdout.write(f"Exported {count} placements to {path}.")

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
+from audit.services import MANAGE_PY
 from participants.models import Unit
 from placements import csv_format
 from placements.importing import DEFAULT_UNIT_NAME, ImportFailed, import_placements
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             if not source.is_file():
                 raise CommandError(f"No such file: {source}")
         try:
-            result = import_placements(source, unit=unit)
+            result = import_placements(source, unit=unit, actor=MANAGE_PY)
         except ImportFailed as failure:
             for error in failure.errors:
                 self.stderr.write(str(error))

@@ -1,0 +1,45 @@
+"""The request being answered, for code that logs without being handed one.
+
+``participant_for_user(user, pk)`` is called by every view of case data but
+takes no request; the access log still wants the path, the method and the
+client's address. ``AccessLogMiddleware`` keeps the request in a context
+variable for the length of the request; outside a request (management
+commands, Celery tasks, the shell) there is none.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+
+@dataclass
+class RequestState:
+    request: HttpRequest
+    # Set when a refusal has been logged with more detail than its status (the
+    # participant asked for), so that the response is not logged twice.
+    refusal_logged: bool = False
+
+
+_current: ContextVar[RequestState | None] = ContextVar("audit_request", default=None)
+
+
+def current_request_state() -> RequestState | None:
+    return _current.get()
+
+
+def current_request() -> HttpRequest | None:
+    state = _current.get()
+    return state.request if state is not None else None
+
+
+@contextmanager
+def request_context(request: HttpRequest) -> Iterator[RequestState]:
+    state = RequestState(request)
+    token = _current.set(state)
+    try:
+        yield state
+    finally:
+        _current.reset(token)

@@ -1,0 +1,126 @@
+"""The access log: who read or changed what, when and from where. Append-only.
+
+A row names the participant only by id (``participant_id``, a plain integer,
+not a foreign key): when retention deletes a participant, the rows about them
+stay as they were, and no row ever holds a name or a personnummer.
+
+Nothing in the application changes or deletes a row: ``save()`` only inserts,
+``delete()`` and the queryset's ``update()``/``delete()`` refuse, the admin is
+read-only, and a database trigger refuses UPDATE and DELETE whatever the
+caller (migration 0002). The one way out is ``audit.services.purge_before``,
+for retention.
+"""
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an access-log row."""
+
+    def __init__(self, what: str = "changed or deleted") -> None:
+        super().__init__(f"The access log is append-only: rows cannot be {what}.")
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    CHANGE = "change", _("Changed")
+    CREATE = "create", _("Created")
+    EXPORT = "export", _("Exported")
+    PRINT = "print", _("Printed")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logged out")
+    REFUSED = "refused", _("Refused")
+    BULK_CHANGE = "bulk_change", _("Bulk change")
+    SEARCH = "search", _("Searched")
+
+
+# The actions that show a participant's record to the user: the ones the
+# monthly review checks against the reader's unit and caseload.
+READ_ACTIONS = (Action.VIEW, Action.CHANGE, Action.PRINT)
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("updated")
+
+    def _update(self, values: Any) -> NoReturn:
+        # Model.save() and bulk_update() reach the database through here.
+        raise AppendOnlyError("updated")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("deleted")
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def _raw_delete(self, using: str) -> NoReturn:
+        raise AppendOnlyError("deleted")
+
+
+class AccessLogEntry(models.Model):
+    # No database constraint and no cascade: the row keeps the id and the
+    # username of a user who has since been deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    unit_name = models.CharField(_("unit at the time"), max_length=100, blank=True)
+    participant_id = models.BigIntegerField(_("participant id"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=50, blank=True)
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    # The path only: a query string may hold what someone searched for.
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    method = models.CharField(_("method"), max_length=10, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+    # Counts and kinds only, never the value of a field.
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access-log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(fields=["at"], name="accesslog_at"),
+            models.Index(fields=["participant_id", "at"], name="accesslog_participant_at"),
+            models.Index(fields=["username", "at"], name="accesslog_username_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=Action.values), name="accesslog_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}"
+
+    def save(
+        self,
+        *,
+        force_insert: bool = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Any = None,
+    ) -> None:
+        if not self._state.adding or force_update or update_fields:
+            raise AppendOnlyError("updated")
+        # Never an UPDATE, even for a new instance given an existing id.
+        super().save(force_insert=True, using=using)
+
+    def delete(self, using: str | None = None, keep_parents: bool = False) -> NoReturn:
+        raise AppendOnlyError("deleted")

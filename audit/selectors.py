@@ -1,0 +1,93 @@
+"""Reading the access log for the administrators' review."""
+
+import datetime
+import random
+from collections.abc import Iterator
+
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from audit.models import READ_ACTIONS, AccessLogEntry
+from participants.models import Participant
+
+# The ids of a month's rows are read from the database in chunks of this many.
+SAMPLE_CHUNK = 10_000
+
+
+def _within_reach() -> Exists:
+    """The row's participant is, now, in the reader's unit (as it was then) and caseload."""
+    return Exists(
+        Participant.objects.filter(
+            pk=OuterRef("participant_id"),
+            unit__name=OuterRef("unit_name"),
+            coach_id=OuterRef("user_id"),
+        )
+    )
+
+
+def flagged_condition() -> Q:
+    """A read of a participant outside the reader's unit and caseload.
+
+    The reader's unit is the one they had at the time of the read; the
+    participant's unit and coach are today's (the log keeps no more about the
+    person). So a read of a participant who has since moved unit, changed
+    coach or been deleted is flagged too: the reviewer decides.
+    """
+    return Q(action__in=READ_ACTIONS, participant_id__isnull=False) & ~_within_reach()
+
+
+def with_flags(entries: QuerySet[AccessLogEntry]) -> QuerySet[AccessLogEntry]:
+    """Each row says whether it is flagged, in the same query (one subquery per row shown)."""
+    return entries.annotate(
+        flagged=Case(
+            When(flagged_condition(), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def log_for_review() -> QuerySet[AccessLogEntry]:
+    return with_flags(AccessLogEntry.objects.order_by("-at", "-id"))
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first instant of the month and of the next, in Stockholm time."""
+    start = month.replace(day=1)
+    following = (start + datetime.timedelta(days=32)).replace(day=1)
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=zone),
+        datetime.datetime.combine(following, datetime.time.min, tzinfo=zone),
+    )
+
+
+def _ids_in_order(entries: QuerySet[AccessLogEntry]) -> Iterator[int]:
+    return entries.order_by("id").values_list("id", flat=True).iterator(chunk_size=SAMPLE_CHUNK)
+
+
+def monthly_sample(month: datetime.date, size: int) -> QuerySet[AccessLogEntry]:
+    """A random sample of a month's rows, the same for the same month and size.
+
+    The generator is seeded with the month, so drawing again (another day,
+    another reviewer) gives the same rows: the sample can be checked. The
+    rows are the same as long as the month's log is: it is append-only, and a
+    month that has ended no longer grows. Memory stays small whatever the
+    month's size: positions are drawn first, then the ids are streamed once
+    and the drawn positions picked out.
+    """
+    start, end = month_bounds(month)
+    entries = AccessLogEntry.objects.filter(at__gte=start, at__lt=end)
+    total = entries.count()
+    generator = random.Random(f"access-log-sample-{month:%Y-%m}")  # noqa: S311 - not a secret
+    positions = sorted(generator.sample(range(total), min(size, total)))
+    chosen: list[int] = []
+    wanted = iter(positions)
+    next_position = next(wanted, None)
+    for position, entry_id in enumerate(_ids_in_order(entries)):
+        if next_position is None:
+            break
+        if position == next_position:
+            chosen.append(entry_id)
+            next_position = next(wanted, None)
+    return with_flags(AccessLogEntry.objects.filter(pk__in=chosen)).order_by("at", "id")

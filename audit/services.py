@@ -1,0 +1,212 @@
+"""Writing the access log, and the single way rows ever leave it (retention).
+
+What a row holds: who (the user, their username and their unit at the time),
+whom (a participant id, nothing else about the person), what (an action and
+the kind and id of the object), when, and from where (path without query
+string, method, client address). ``detail`` carries counts and kinds, never
+a value a user typed or a field's content.
+"""
+
+import datetime
+import ipaddress
+from collections.abc import Iterable
+from itertools import islice
+
+from django.db import connections, router, transaction
+from django.db.backends.utils import CursorWrapper
+from django.http import HttpRequest
+
+from accounts.middleware import client_ip_address
+from accounts.models import User
+from audit.context import current_request, current_request_state
+from audit.models import AccessLogEntry, Action
+
+BULK_BATCH = 2_000
+# Who the log names when a management command acts: the server's operator.
+MANAGE_PY = "manage.py"
+# Read by the PostgreSQL trigger: DELETE is allowed only in a transaction that
+# set it (purge_before). A custom setting needs no superuser, unlike
+# session_replication_role.
+PURGE_SETTING = "audit.purge"
+# SQLite has no transaction-local settings: a row in this table, inserted and
+# removed inside the purging transaction, plays the same part.
+SQLITE_PERMIT_TABLE = "audit_purge_permit"
+
+
+def _fit(value: str, field_name: str) -> str:
+    return value[: AccessLogEntry._meta.get_field(field_name).max_length]
+
+
+def _ip_address(request: HttpRequest) -> str | None:
+    address = client_ip_address(request)
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        # Not an address (a misconfigured proxy): better none than a failed request.
+        return None
+
+
+def _who_and_where(
+    user: User | None,
+    username: str,
+    request: HttpRequest | None,
+    *,
+    user_from_request: bool = True,
+) -> dict[str, object]:
+    """The columns every row of one event shares."""
+    if request is None:
+        request = current_request()
+    if user is None and request is not None and user_from_request:
+        user = getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
+    columns: dict[str, object] = {
+        "user_id": user.pk if user is not None else None,
+        "username": _fit(user.get_username() if user is not None else username, "username"),
+        "unit_name": _fit(user.unit.name, "unit_name") if user is not None and user.unit_id else "",
+        "path": "",
+        "method": "",
+        "ip_address": None,
+    }
+    if request is not None:
+        columns["path"] = _fit(request.path, "path")
+        columns["method"] = _fit(request.method or "", "method")
+        columns["ip_address"] = _ip_address(request)
+    return columns
+
+
+def log_access(
+    *,
+    action: str,
+    participant_id: int | None = None,
+    object_type: str = "",
+    object_id: int | None = None,
+    detail: str = "",
+    user: User | None = None,
+    username: str = "",
+    request: HttpRequest | None = None,
+) -> AccessLogEntry:
+    """Write one row. The user and the request default to the current request's.
+
+    ``username`` names the actor when there is no user: the one who tried to
+    log in, or ``manage.py`` for a management command.
+    """
+    entry = AccessLogEntry(
+        action=action,
+        participant_id=participant_id,
+        object_type=_fit(object_type, "object_type"),
+        object_id=object_id,
+        detail=_fit(detail, "detail"),
+        # A failed login is someone not logged in, even on a page a user is logged in to.
+        **_who_and_where(user, username, request, user_from_request=action != Action.LOGIN_FAILED),
+    )
+    entry.save()
+    return entry
+
+
+def log_bulk_change(
+    *,
+    participant_ids: Iterable[int],
+    summary: str,
+    detail: str,
+    object_type: str = "participant",
+    user: User | None = None,
+    username: str = "",
+    request: HttpRequest | None = None,
+) -> int:
+    """A write that touched many participants at once (import, update()).
+
+    One row with the summary (counts), and one row per participant with the
+    same who, when and where, written with bulk inserts. Returns the number of
+    participant rows.
+    """
+    shared = _who_and_where(user, username, request)
+    AccessLogEntry(
+        action=Action.BULK_CHANGE,
+        object_type=_fit(object_type, "object_type"),
+        detail=_fit(summary, "detail"),
+        **shared,
+    ).save()
+    detail = _fit(detail, "detail")
+    ids = iter(participant_ids)
+    written = 0
+    while batch := list(islice(ids, BULK_BATCH)):
+        AccessLogEntry.objects.bulk_create(
+            [
+                AccessLogEntry(
+                    action=Action.BULK_CHANGE,
+                    participant_id=participant_id,
+                    object_type="participant",
+                    object_id=participant_id,
+                    detail=detail,
+                    **shared,
+                )
+                for participant_id in batch
+            ]
+        )
+        written += len(batch)
+    return written
+
+
+def log_refused(
+    *, status: int, participant_id: int | None = None, user: User | None = None
+) -> None:
+    """A refused request: the status, and the participant asked for when known."""
+    log_access(
+        action=Action.REFUSED,
+        participant_id=participant_id,
+        object_type="participant" if participant_id is not None else "",
+        object_id=participant_id,
+        detail=f"HTTP {status}",
+        user=user,
+    )
+    state = current_request_state()
+    if state is not None:
+        state.refusal_logged = True
+
+
+# --- Retention: the only deletion --------------------------------------------------
+
+
+def permit_deletion(cursor: CursorWrapper) -> None:
+    """Lift the trigger's refusal of DELETE (PostgreSQL: for this transaction only)."""
+    vendor = cursor.db.vendor
+    if vendor == "postgresql":
+        cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
+    elif vendor == "sqlite":
+        cursor.execute(f"INSERT INTO {SQLITE_PERMIT_TABLE} DEFAULT VALUES")
+
+
+def forbid_deletion(cursor: CursorWrapper) -> None:
+    vendor = cursor.db.vendor
+    if vendor == "postgresql":
+        cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
+    elif vendor == "sqlite":
+        cursor.execute(f"DELETE FROM {SQLITE_PERMIT_TABLE}")  # noqa: S608
+
+
+def purge_before(cutoff: datetime.datetime, *, username: str = "") -> int:
+    """Delete the rows logged before ``cutoff``; return how many. For retention only.
+
+    The deletion is permitted inside this function's transaction and nowhere
+    else; if anything fails, the permission rolls back with it. The purge
+    itself is logged (a count and the cutoff).
+    """
+    using = router.db_for_write(AccessLogEntry)
+    connection = connections[using]
+    table = connection.ops.quote_name(AccessLogEntry._meta.db_table)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        permit_deletion(cursor)
+        cursor.execute(
+            f"DELETE FROM {table} WHERE at < %s",  # noqa: S608
+            [connection.ops.adapt_datetimefield_value(cutoff)],
+        )
+        deleted = cursor.rowcount
+        forbid_deletion(cursor)
+        log_access(
+            action=Action.BULK_CHANGE,
+            object_type="accesslogentry",
+            detail=f"retention: {deleted} access-log rows from before {cutoff:%Y-%m-%d} deleted",
+            username=username,
+        )
+    return deleted

@@ -1,0 +1,36 @@
+"""Logins, failed logins and logouts, from Django's auth signals."""
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from accounts.models import User
+from audit.models import Action
+from audit.services import log_access
+
+
+@receiver(user_logged_in, dispatch_uid="audit_login")
+def log_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    log_access(action=Action.LOGIN, user=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="audit_login_failed")
+def log_login_failed(
+    sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    # The username tried, nothing else: Django has already masked the password,
+    # and no other credential is kept.
+    username = credentials.get("username")
+    log_access(
+        action=Action.LOGIN_FAILED,
+        username=username if isinstance(username, str) else "",
+        request=request,
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="audit_logout")
+def log_logout(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
+    if user is not None:
+        log_access(action=Action.LOGOUT, user=user, request=request)
