@@ -132,7 +132,7 @@ def test_setup_with_a_wrong_code_saves_nothing(client, coach, clock):
     response = client.post(SETUP, {"token": wrong_code(right)})
 
     assert response.status_code == 200
-    assert "The code is wrong or has expired" in response.content.decode()
+    assert "Koden är fel eller har gått ut" in response.content.decode()
     assert not TOTPDevice.objects.exists()
     assert client.get("/participants/").status_code == 302
 
@@ -180,7 +180,7 @@ def test_verify_refuses_a_wrong_code(client, coach, device, clock):
     response = client.post(VERIFY, {"token": wrong_code(code(device))})
 
     assert response.status_code == 200
-    assert "The code is wrong or has expired" in response.content.decode()
+    assert "Koden är fel eller har gått ut" in response.content.decode()
     assert client.get("/participants/").status_code == 302
 
 
@@ -194,7 +194,7 @@ def test_wrong_codes_are_throttled(client, coach, device, clock):
     after_waiting = client.post(VERIFY, {"token": code(device)})
 
     assert at_once.status_code == 200
-    assert "Too many wrong codes" in at_once.content.decode()
+    assert "För många felaktiga koder" in at_once.content.decode()
     assert after_waiting.status_code == 302
 
 
