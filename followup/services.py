@@ -10,7 +10,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from followup.models import FollowUp, Outcome, ReminderSent
+from participants.services import RecordChanged
 from placements.models import Placement, follow_up_due_date
+
+# Callers that did not load the follow-up from a form (imports, tasks) skip the version check.
+NOT_CHECKED = object()
 
 
 @transaction.atomic
@@ -22,8 +26,15 @@ def followup_register(
     performed_by: User | None,
     employer_or_school: str = "",
     note: str = "",
+    loaded_at: datetime.datetime | object | None = NOT_CHECKED,
 ) -> FollowUp:
-    """Register the three-month follow-up of an ended placement."""
+    """Register the three-month follow-up of an ended placement.
+
+    `loaded_at` is the follow-up's `updated_at` when the coach's form was
+    opened: a save from an older version raises RecordChanged. `None` means
+    the form was opened before the row existed; one the nightly task has
+    opened since is fine, one already registered is not.
+    """
     if placement.end_date is None:
         raise ValidationError(
             {"outcome": _("The placement has not ended; there is nothing to follow up yet.")}
@@ -34,6 +45,12 @@ def followup_register(
         raise ValidationError(
             {"performed_on": _("The follow-up cannot be before the placement ended.")}
         )
+    if loaded_at is not NOT_CHECKED:
+        current = FollowUp.objects.select_for_update().filter(placement=placement).first()
+        if current is not None and (
+            current.updated_at != loaded_at if loaded_at is not None else current.is_done
+        ):
+            raise RecordChanged(current)
     followup, _created = FollowUp.objects.select_for_update().get_or_create(
         placement=placement, defaults={"due_date": follow_up_due_date(placement.end_date)}
     )

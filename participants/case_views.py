@@ -673,22 +673,6 @@ def _followup_spec(participant: Participant, placement: Placement, *, keep_open:
 
 
 @transaction.atomic
-def _followup_register_unless_changed(
-    *, placement: Placement, loaded_at: datetime.datetime | None, **values: Any
-) -> FollowUp:
-    """followup_register, refused when someone saved the follow-up since it was opened.
-
-    An empty `loaded_at` means there was no follow-up row yet: one the nightly
-    task has opened since is fine, one already registered is not.
-    """
-    current = FollowUp.objects.select_for_update().filter(placement=placement).first()
-    if current is not None and (
-        current.updated_at != loaded_at if loaded_at is not None else current.is_done
-    ):
-        raise RecordChanged(current)
-    return followup_register(placement=placement, **values)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def followup_register_view(request: HttpRequest, pk: int, placement_pk: int) -> HttpResponse:
@@ -706,7 +690,7 @@ def followup_register_view(request: HttpRequest, pk: int, placement_pk: int) -> 
 
     def save(form: forms.BaseForm) -> tuple[str, str]:
         data = form.cleaned_data
-        _followup_register_unless_changed(
+        followup_register(
             placement=placement,
             loaded_at=data["loaded_at"],
             outcome=data["outcome"],

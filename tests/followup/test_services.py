@@ -68,3 +68,47 @@ def test_follow_up_dated_before_the_end_is_refused(coach):
             placement=placement, outcome="studier", performed_on=D(2021, 1, 1), performed_by=coach
         )
     assert not FollowUp.objects.exists()
+
+
+def test_a_save_from_an_older_version_is_refused_and_changes_nothing(coach):
+    from participants.services import RecordChanged
+
+    placement = PlacementFactory(end_date=D(2021, 1, 31), end_reason="completed")
+    first = followup_register(
+        placement=placement, outcome="ej_nadd", performed_on=D(2021, 4, 30), performed_by=coach
+    )
+    opened_at = first.updated_at
+    followup_register(
+        placement=placement,
+        outcome="studier",
+        performed_on=D(2021, 5, 2),
+        performed_by=coach,
+        loaded_at=opened_at,
+    )
+    with pytest.raises(RecordChanged):
+        followup_register(
+            placement=placement,
+            outcome="arbetssokande",
+            performed_on=D(2021, 5, 3),
+            performed_by=coach,
+            loaded_at=opened_at,
+        )
+    assert FollowUp.objects.get().outcome == "studier"
+
+
+def test_a_form_opened_before_the_follow_up_existed_is_refused_once_it_is_registered(coach):
+    from participants.services import RecordChanged
+
+    placement = PlacementFactory(end_date=D(2021, 1, 31), end_reason="completed")
+    followup_register(
+        placement=placement, outcome="studier", performed_on=D(2021, 4, 30), performed_by=coach
+    )
+    with pytest.raises(RecordChanged):
+        followup_register(
+            placement=placement,
+            outcome="ej_nadd",
+            performed_on=D(2021, 5, 3),
+            performed_by=coach,
+            loaded_at=None,
+        )
+    assert FollowUp.objects.get().outcome == "studier"
