@@ -36,13 +36,18 @@ PASSWORD = "correct horse battery"
 ADD_FORMS = ("note", "activity", "goal", "study", "placement", "internship", "subsidy")
 
 
-def assert_accessible(page, live_server, state: str = "") -> None:
-    # Colours are measured once htmx has settled and Bootstrap's transitions have run:
-    # halfway through a fade a button's text can be paler than it will be.
+def settle(page) -> None:
+    """Wait until htmx has swapped and settled and Bootstrap's transitions have run."""
     page.wait_for_function(
         """() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')
             && document.getAnimations().every(a => a.playState !== 'running')"""
     )
+
+
+def assert_accessible(page, live_server, state: str = "") -> None:
+    # Colours are measured once settled: halfway through a fade a button's text
+    # can be paler than it will be.
+    settle(page)
     path = page.url.removeprefix(live_server.url)
     violations = accessibility_violations(page)
     assert violations == [], f"{path} {state}: {violations}"
@@ -395,6 +400,9 @@ def test_participant_page_with_every_kind_of_entry_and_every_form_is_accessible(
 
     # A saved entry: the timeline, summary and status line swapped in.
     page.locator("#add-link-note").click()
+    # The link reloads the form: typing before the swap lands would be wiped by it.
+    page.wait_for_timeout(100)
+    settle(page)
     page.locator("#add-note-text").fill("Ringde arbetsplatsen.")
     page.locator("#add-note-form button[type='submit']").click()
     expect(page.locator("#case-status .alert")).to_be_visible()
