@@ -16,6 +16,7 @@ from audit.forms import SampleForm
 from audit.models import AccessLogEntry, Action
 from audit.selectors import log_for_review, monthly_sample
 from audit.services import log_access
+from stockholmsjobb.spreadsheet import text_cell
 
 PAGE_SIZE = 50
 CSV_COLUMNS = (
@@ -32,9 +33,6 @@ CSV_COLUMNS = (
     "detail",
     "flagged",
 )
-# A cell starting with one of these is a formula to a spreadsheet; a username
-# typed into the login form must not become one on the reviewer's machine.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @role_required(Role.ADMIN)
@@ -95,8 +93,9 @@ def _csv_cell(entry: AccessLogEntry, column: str) -> str:
         return timezone.localtime(value).isoformat(timespec="seconds")
     if isinstance(value, bool):
         return "1" if value else "0"
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
+    # A username typed into the login form must not become a formula on the
+    # reviewer's machine.
+    return text_cell(str(value))
 
 
 def _last_month() -> str:

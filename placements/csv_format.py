@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from stockholmsjobb.spreadsheet import text_cell
+
 # The contract's column order; export writes them in this order.
 COLUMNS: tuple[str, ...] = (
     "personnummer",
@@ -205,6 +207,6 @@ def write_csv(stream: IO[str], rows: Iterable[list[str]], *, bom: bool = True) -
     writer.writerow(COLUMNS)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([text_cell(value) for value in row])
         count += 1
     return count

@@ -47,6 +47,7 @@ from participants import personnummer as pnr
 from participants.models import District, Gender, Participant, Unit
 from placements import csv_format
 from placements.models import EndReason, JobType, Placement, Workplace, follow_up_due_date
+from stockholmsjobb.spreadsheet import from_text_cell
 
 __all__ = [
     "DEFAULT_UNIT_NAME",
@@ -292,6 +293,8 @@ class _Validator:
         row.birth_date = parsed.birth_date
 
     def _read_text(self, number: int, column: str, text: str, max_length: int) -> str:
+        # An export writes "'=…" for a name a spreadsheet would run as a formula.
+        text = from_text_cell(text)
         if not text:
             self.error(number, column, "required")
             return ""

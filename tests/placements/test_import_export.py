@@ -978,3 +978,37 @@ def test_import_reads_standard_input_for_a_dash(monkeypatch):
     call_command("import_placements", "-", stdout=out, stderr=io.StringIO())
 
     assert out.getvalue().startswith("Imported 1 rows: 1 participants created")
+
+
+def test_names_that_look_like_formulas_are_exported_as_text_and_reimported_unchanged(tmp_path):
+    PlacementFactory(
+        participant__personnummer=ANNA,
+        participant__birth_date=D(1985, 7, 9),
+        participant__first_name='=HYPERLINK("http://example.org")',
+        participant__last_name="-Lind",
+        workplace=WorkplaceFactory(name="@Kontoret"),
+        start_date=D(2020, 1, 1),
+    )
+    path = tmp_path / "export.csv"
+    call_command("export_placements", str(path), stdout=io.StringIO())
+    cells = next(
+        line
+        for line in csv.reader(io.StringIO(path.read_text("utf-8-sig"), newline=""))
+        if line[0] == hyphen(ANNA)
+    )
+    assert cells[1:3] == ['\'=HYPERLINK("http://example.org")', "'-Lind"]
+    assert cells[5] == "'@Kontoret"
+
+    before = snapshot()
+    Placement.objects.all().delete()
+    Participant.objects.all().delete()
+    Workplace.objects.all().delete()
+    run_import(path)
+
+    assert snapshot() == before
+    participant = Participant.objects.get()
+    assert (participant.first_name, participant.last_name) == (
+        '=HYPERLINK("http://example.org")',
+        "-Lind",
+    )
+    assert Workplace.objects.get().name == "@Kontoret"
