@@ -8,6 +8,7 @@ Redis and a real Celery worker.
 """
 
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -262,13 +263,33 @@ if REDIS_URL:
     }
 
 # --- Logging: no personal data in log lines --------------------------------
+# Error e-mails go to ADMINS ("Name <address>,..."); none when it is empty.
+ADMINS = [parseaddr(entry.strip()) for entry in env.list("ADMINS", default=[])]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact_personnummer": {"()": "stockholmsjobb.redaction.RedactPersonnummer"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_personnummer"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "redact_personnummer"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Replaces Django's own handlers for it; its records still reach "console".
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
+# What an error report (e-mail or debug page in production) may show.
+DEFAULT_EXCEPTION_REPORTER = "stockholmsjobb.redaction.PersonalDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "stockholmsjobb.redaction.PersonalDataReporterFilter"
 
 # --- The programme's own settings ------------------------------------------
 # Months between a report period's end and the end of its placement window.
