@@ -67,6 +67,26 @@ class FormatError(ValueError):
 
 
 @dataclass(frozen=True)
+class RowError:
+    """One problem in one cell: ``row N: column: reason``, N numbered as in a spreadsheet."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.column}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """The file has problems; nothing was written. ``errors`` lists every one."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("\n".join(str(error) for error in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
 class Header:
     """Where each known column is, and which columns of the file are not ours."""
 
@@ -120,14 +140,18 @@ def normalise_column_name(name: str) -> str:
     return name.strip().removeprefix(BOM).strip().lower()
 
 
-def parse_header(cells: list[str]) -> Header:
+def parse_header(
+    cells: list[str],
+    columns: tuple[str, ...] = COLUMNS,
+    required: tuple[str, ...] = REQUIRED_COLUMNS,
+) -> Header:
     """Locate the columns; raises FormatError naming missing or repeated columns."""
     positions: dict[str, int] = {}
     unknown: list[str] = []
     repeated: list[str] = []
     for index, cell in enumerate(cells):
         name = normalise_column_name(cell)
-        if name in COLUMNS:
+        if name in columns:
             if name in positions:
                 repeated.append(name)
             positions[name] = index
@@ -137,18 +161,57 @@ def parse_header(cells: list[str]) -> Header:
         raise FormatError(
             "columns given more than once: " + ", ".join(repeated), row=1, column="header"
         )
-    missing = [name for name in REQUIRED_COLUMNS if name not in positions]
+    missing = [name for name in required if name not in positions]
     if missing:
         raise FormatError(
             "missing required columns: "
             + ", ".join(missing)
             + " (the header must name: "
-            + ", ".join(REQUIRED_COLUMNS)
+            + ", ".join(required)
             + ")",
             row=1,
             column="header",
         )
     return Header(positions=positions, unknown=tuple(unknown), width=len(cells))
+
+
+def read_records(
+    source: Source,
+    columns: tuple[str, ...] = COLUMNS,
+    required: tuple[str, ...] = REQUIRED_COLUMNS,
+) -> tuple[Header, list[tuple[int, list[str]]]]:
+    """The header and every non-blank data record with its spreadsheet row number.
+
+    Raises :class:`ImportFailed` for a file that cannot be read as a whole:
+    not UTF-8, not CSV, empty, a header without ``required`` columns, or no
+    data rows. Problems in single cells are for the caller to collect.
+    """
+    number = 0  # the last record read, for errors of the CSV reader itself
+    try:
+        text = read_text(source)
+        records = iter_records(text)
+        first = next(records, None)
+        number = 1
+        if first is None or not text.strip():
+            raise FormatError(
+                "the file is empty; the first row must be the header naming the columns "
+                + ", ".join(columns),
+                row=1,
+                column="file",
+            )
+        header = parse_header(first[1], columns, required)
+        rows = []
+        for number, cells in records:
+            if any(cell.strip() for cell in cells):
+                rows.append((number, cells))
+    except FormatError as error:
+        raise ImportFailed([RowError(error.row or 1, error.column, error.message)]) from None
+    except csv.Error as error:
+        failure = RowError(number + 1, "file", f"cannot be read as CSV: {error}")
+        raise ImportFailed([failure]) from None
+    if not rows:
+        raise ImportFailed([RowError(2, "file", "the file has a header but no data rows")])
+    return header, rows
 
 
 def parse_date(value: str) -> datetime.date | None:

@@ -30,7 +30,6 @@ What an import does to existing data:
 - **Unknown columns** are ignored and named in ``ImportResult.ignored_columns``.
 """
 
-import csv
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -46,6 +45,7 @@ from followup.models import FollowUp, Outcome
 from participants import personnummer as pnr
 from participants.models import District, Gender, Participant, Unit
 from placements import csv_format
+from placements.csv_format import ImportFailed, RowError
 from placements.models import EndReason, JobType, Placement, Workplace, follow_up_due_date
 from stockholmsjobb.spreadsheet import from_text_cell
 
@@ -71,26 +71,6 @@ NAME_MAX_LENGTH = Participant._meta.get_field("first_name").max_length
 WORKPLACE_MAX_LENGTH = Workplace._meta.get_field("name").max_length
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in one cell: ``row N: column: reason``, N numbered as in a spreadsheet."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}: {self.column}: {self.message}"
-
-
-class ImportFailed(Exception):
-    """The file has problems; nothing was written. ``errors`` lists every one."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__("\n".join(str(error) for error in errors))
-        self.errors = errors
 
 
 @dataclass
@@ -500,31 +480,10 @@ class _Validator:
 
 
 def _read(source: csv_format.Source) -> _Validator:
-    number = 0  # the last record read, for errors of the CSV reader itself
-    try:
-        text = csv_format.read_text(source)
-        records = csv_format.iter_records(text)
-        first = next(records, None)
-        number = 1
-        if first is None or not text.strip():
-            raise csv_format.FormatError(
-                "the file is empty; the first row must be the header naming the columns "
-                + ", ".join(csv_format.COLUMNS),
-                row=1,
-                column="file",
-            )
-        header = csv_format.parse_header(first[1])
-        validator = _Validator(header)
-        for number, cells in records:
-            if any(cell.strip() for cell in cells):
-                validator.read_row(number, cells)
-    except csv_format.FormatError as error:
-        raise ImportFailed([RowError(error.row or 1, error.column, error.message)]) from None
-    except csv.Error as error:
-        failure = RowError(number + 1, "file", f"cannot be read as CSV: {error}")
-        raise ImportFailed([failure]) from None
-    if not validator.rows and not validator.errors:
-        raise ImportFailed([RowError(2, "file", "the file has a header but no data rows")])
+    header, records = csv_format.read_records(source)
+    validator = _Validator(header)
+    for number, cells in records:
+        validator.read_row(number, cells)
     return validator
 
 
