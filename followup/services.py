@@ -9,7 +9,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from followup.models import FollowUp, Outcome, ReminderSent
+from followup.models import FollowUp, Outcome, RegisterOutcome, ReminderSent
+from participants.models import ConsentFlow, Participant
+from participants.selectors import has_consent
 from participants.services import RecordChanged
 from placements.models import Placement, follow_up_due_date
 
@@ -63,6 +65,47 @@ def followup_register(
     followup.save()
     return followup
 
+
+# --- SCB register extracts -------------------------------------------------------------
+
+
+def register_outcome_check_consent(*, participant: Participant) -> None:
+    """Refuse SCB data for a participant without current consent to the SCB flow.
+
+    SCB matches the personnummer against its registers only for people who
+    consented; a withdrawal stops new rows, while rows stored before it stay.
+    """
+    if not has_consent(participant, ConsentFlow.SCB):
+        raise ValidationError(
+            {
+                "participant": _(
+                    "The participant has no current consent to register follow-up through "
+                    "SCB, so no register outcome can be stored for them."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def register_outcome_save(
+    *, participant: Participant, year: int, income_source: str
+) -> RegisterOutcome:
+    """Store a participant's main income source in a year from an SCB extract row.
+
+    A second row for the same participant and year replaces the first (an
+    extract delivered again). Refused without current SCB consent.
+    """
+    register_outcome_check_consent(participant=participant)
+    outcome = RegisterOutcome.objects.select_for_update().filter(
+        participant=participant, year=year
+    ).first() or RegisterOutcome(participant=participant, year=year)
+    outcome.income_source = income_source
+    outcome.full_clean()
+    outcome.save()
+    return outcome
+
+
+# --- Reminders --------------------------------------------------------------------------
 
 REMINDER_HORIZON_DAYS = 7
 

@@ -1,12 +1,18 @@
+import secrets
+import string
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList, ChangeListSearchForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AccessLoggedAdminMixin
@@ -14,6 +20,7 @@ from audit.models import Action
 from audit.services import log_access
 from participants.models import (
     CaseNote,
+    Consent,
     District,
     LearningGoal,
     Participant,
@@ -22,9 +29,11 @@ from participants.models import (
     Unit,
 )
 from participants.personnummer import PersonnummerError, normalise, parse
+from participants.selectors import can_see_sensitive
+from participants.services import consent_check, consent_record, social_assistance_check
 from placements.models import Internship, Placement, WageSubsidyCase
 
-SENSITIVE_PERMISSION = "participants.view_sensitive"
+# Special-category fields; who may see them is participants.selectors.can_see_sensitive.
 SENSITIVE_FIELDS = ("disability",)
 
 # Text areas in tabular inlines: a full-size textarea per row makes the
@@ -36,12 +45,127 @@ def _without_sensitive(fields: Sequence[str]) -> list[str]:
     return [field for field in fields if field not in SENSITIVE_FIELDS]
 
 
-class PersonnummerSearchMixin:
+# --- Searching without personal data in the address ----------------------------------------
+
+SEARCH_VAR = "q"  # the admin's own search parameter: never accepted in a URL here
+SEARCH_TOKEN_VAR = "qs"  # noqa: S105 - a URL parameter name: the address carries a random token
+SEARCH_SUBMIT_VAR = "_search"  # marks a POST as a search, not an action on rows
+SEARCH_SESSION_KEY = "admin_searches"
+SEARCH_SESSION_LIMIT = 20  # the most recent searches a session keeps
+# Letters only: the token can never look like, or contain, part of a personnummer.
+SEARCH_TOKEN_ALPHABET = string.ascii_letters
+SEARCH_TOKEN_LENGTH = 22  # about 125 bits
+
+
+def _new_search_token() -> str:
+    return "".join(secrets.choice(SEARCH_TOKEN_ALPHABET) for _ in range(SEARCH_TOKEN_LENGTH))
+
+
+class _StoredSearchForm(ChangeListSearchForm):
+    """The changelist's search form, fed the term kept in the session instead of the URL."""
+
+    def __init__(self, data: QueryDict, *, term: str) -> None:
+        super().__init__({SEARCH_VAR: term})
+
+
+def stored_search_term(request: HttpRequest, model: type[models.Model]) -> str | None:
+    """The term behind the URL's token, or None (no token, another model's, or expired)."""
+    token = request.GET.get(SEARCH_TOKEN_VAR)
+    stored = request.session.get(SEARCH_SESSION_KEY, {}).get(token) if token else None
+    if not stored or stored[0] != model._meta.label:
+        return None
+    return stored[1]
+
+
+class PrivateSearchChangeList(ChangeList):
+    """A changelist whose search term comes from the session, by the token in the URL.
+
+    The token stays in every link the changelist builds (sorting, filters,
+    pages, the way back from a record), so the search holds while the user
+    works through the list; it is never taken for a field lookup.
+    """
+
+    def __init__(
+        self, request: HttpRequest, model: type[models.Model], *args: Any, **kwargs: Any
+    ) -> None:
+        self.search_form_class = partial(
+            _StoredSearchForm, term=stored_search_term(request, model) or ""
+        )
+        super().__init__(request, model, *args, **kwargs)
+
+    def get_filters_params(self, params: dict | None = None) -> dict:
+        lookup_params = super().get_filters_params(params)
+        lookup_params.pop(SEARCH_TOKEN_VAR, None)
+        return lookup_params
+
+
+class PrivateSearchMixin:
+    """The changelist is searched by POST: no search term ever appears in a URL.
+
+    A name or a personnummer in ``?q=`` ends up in the browser's history, in
+    server and proxy logs and in every link of the page. Here the search form
+    posts the term; it is kept in the session under a random token and the
+    browser is redirected to ``?qs=<token>``, which the changelist resolves
+    back to the term. A ``q`` arriving in a GET (an old bookmark, a hand-made
+    address) is not searched: the user is redirected to the list without it
+    and asked to use the search field, so the number leaves the address bar
+    at once and is not carried into the page's links.
+    """
+
+    change_list_template = "admin/participants/private_search/change_list.html"
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return PrivateSearchChangeList
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        if request.method == "POST" and SEARCH_SUBMIT_VAR in request.POST:
+            if not self.has_view_or_change_permission(request):
+                raise PermissionDenied
+            term = request.POST.get(SEARCH_VAR, "").strip()
+            token = self._store_search(request, term) if term else None
+            return self._changelist_redirect(request, token=token)
+        if SEARCH_VAR in request.GET:
+            messages.warning(
+                request,
+                _(
+                    "Search with the search field: a name or personal identity number must "
+                    "not be part of the address."
+                ),
+            )
+            return self._changelist_redirect(request, token=request.GET.get(SEARCH_TOKEN_VAR))
+        if SEARCH_TOKEN_VAR in request.GET and stored_search_term(request, self.model) is None:
+            messages.info(request, _("The search has expired; search again."))
+            return self._changelist_redirect(request, token=None)
+        return super().changelist_view(request, extra_context)
+
+    def _store_search(self, request: HttpRequest, term: str) -> str:
+        token = _new_search_token()
+        searches = dict(request.session.get(SEARCH_SESSION_KEY, {}))
+        searches[token] = [self.model._meta.label, term]
+        # Oldest first (dicts keep insertion order): keep the latest few.
+        request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCH_SESSION_LIMIT:])
+        return token
+
+    def _changelist_redirect(self, request: HttpRequest, *, token: str | None) -> HttpResponse:
+        # The filters, sorting and popup flags in the address stay; the search is replaced.
+        params = request.GET.copy()
+        for name in (SEARCH_VAR, SEARCH_TOKEN_VAR, "p", "e"):
+            params.pop(name, None)
+        if token:
+            params[SEARCH_TOKEN_VAR] = token
+        query = params.urlencode()
+        return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+
+
+class PersonnummerSearchMixin(PrivateSearchMixin):
     """Admin search that also finds a participant by any written form of personnummer.
 
     A term that parses as a personnummer (12 digits, with hyphen, or 10 digits
     with ``-``/``+``) is normalised and matched exactly; anything else goes to
-    the ordinary search over ``search_fields``.
+    the ordinary search over ``search_fields``. The term travels by POST
+    (PrivateSearchMixin), never in the address.
     """
 
     personnummer_lookup = "personnummer"
@@ -94,6 +218,19 @@ class ParticipantAdminForm(forms.ModelForm):
             return normalise(self.cleaned_data["personnummer"])
         except PersonnummerError as error:
             raise forms.ValidationError(error.message, code="invalid_personnummer") from error
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # A figure kept from before a withdrawal may stay; a new one needs consent now.
+        if "months_social_assistance_before" in self.changed_data:
+            try:
+                social_assistance_check(
+                    participant=self.instance if self.instance.pk else None,
+                    months=cleaned.get("months_social_assistance_before"),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
 
 class ParticipantPlacementChoiceMixin:
@@ -178,6 +315,27 @@ class SupportActivityInline(ParticipantPlacementChoiceMixin, admin.TabularInline
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("recorded_by")
+
+
+class ConsentInline(admin.TabularInline):
+    """Consent decisions, read-only: a decision is recorded, never edited or deleted."""
+
+    model = Consent
+    fields = ("flow", "given", "decided_on", "recorded_by", "recorded_at")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("recorded_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class CaseNoteInline(admin.TabularInline):
@@ -271,6 +429,7 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
         InternshipInline,
         WageSubsidyCaseInline,
         SupportActivityInline,
+        ConsentInline,
         CaseNoteInline,
     )
     list_per_page = 50
@@ -284,7 +443,7 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
         return obj.pk
 
     def _sees_sensitive(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(SENSITIVE_PERMISSION)
+        return can_see_sensitive(request.user)
 
     def get_fields(self, request: HttpRequest, obj: Participant | None = None) -> list[str]:
         fields = super().get_fields(request, obj)
@@ -316,6 +475,31 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
             return False
         return super().lookup_allowed(lookup, value, request)
 
+    def construct_change_message(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formsets: Any,
+        add: bool = False,
+    ) -> list[dict]:
+        # The history page is read by users without the permission too: it
+        # must not even say that the disability field was changed.
+        message = super().construct_change_message(request, form, formsets, add)
+        with translation.override(None):
+            hidden = {
+                str(form.fields[name].label) for name in SENSITIVE_FIELDS if name in form.fields
+            }
+        kept = []
+        for entry in message:
+            changed = entry.get("changed")
+            # Without "name" the entry is about the participant's own fields, not an inline's.
+            if changed is not None and "name" not in changed:
+                changed["fields"] = [label for label in changed["fields"] if label not in hidden]
+                if not changed["fields"]:
+                    continue
+            kept.append(entry)
+        return kept
+
     def get_readonly_fields(self, request: HttpRequest, obj: Participant | None = None) -> tuple:
         readonly = tuple(super().get_readonly_fields(request, obj))
         # The number is the person's identity (and the key of register
@@ -323,9 +507,11 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
         return (*readonly, "personnummer") if obj is not None else readonly
 
     def get_inlines(self, request: HttpRequest, obj: Participant | None) -> tuple:
-        # A participant being registered has no journal yet.
+        # A participant being registered has no journal and no consents yet.
         if obj is None:
-            return tuple(inline for inline in self.inlines if inline is not CaseNoteInline)
+            return tuple(
+                inline for inline in self.inlines if inline not in (CaseNoteInline, ConsentInline)
+            )
         return self.inlines
 
     def save_model(
@@ -348,7 +534,7 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
 
 
 @admin.register(CaseNote)
-class CaseNoteAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class CaseNoteAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
     """Append-only: a note can be added and read, never changed or deleted."""
 
     list_display = ("created_at", "participant", "author", "excerpt", "corrects")
@@ -380,7 +566,7 @@ class CaseNoteAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SupportActivity)
-class SupportActivityAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class SupportActivityAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
     list_display = ("date", "participant", "phase", "kind", "recorded_by")
     list_select_related = ("participant", "recorded_by")
     list_filter = ("phase", "kind", "date")
@@ -401,7 +587,7 @@ class SupportActivityAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LearningGoal)
-class LearningGoalAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class LearningGoalAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
     list_display = (
         "participant",
         "description_excerpt",
@@ -425,7 +611,7 @@ class LearningGoalAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Study)
-class StudyAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class StudyAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
     list_display = (
         "participant",
         "kind",
@@ -444,3 +630,63 @@ class StudyAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("placement",)
     readonly_fields = ("created_at",)
     list_per_page = 50
+
+
+class ConsentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ("participant", "flow", "given", "decided_on")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        participant, flow, decided_on = (
+            cleaned.get("participant"),
+            cleaned.get("flow"),
+            cleaned.get("decided_on"),
+        )
+        if participant is not None and flow and decided_on:
+            try:
+                consent_check(participant=participant, flow=flow, decided_on=decided_on)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+@admin.register(Consent)
+class ConsentAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.ModelAdmin):
+    """Append-only: a decision can be recorded and read, never changed or deleted."""
+
+    form = ConsentAdminForm
+    personnummer_lookup = "participant__personnummer"
+    list_display = ("decided_on", "participant", "flow", "given", "recorded_by", "recorded_at")
+    list_select_related = ("participant", "recorded_by")
+    list_filter = ("flow", "given", "decided_on")
+    search_fields = ("participant__first_name", "participant__last_name")
+    search_help_text = _("Participant's name or personal identity number.")
+    date_hierarchy = "decided_on"
+    # The lookup popup is the participant changelist, searched by POST; an
+    # autocomplete box would send what is typed in the address.
+    raw_id_fields = ("participant",)
+    fields = ("participant", "flow", "given", "decided_on", "recorded_by", "recorded_at")
+    readonly_fields = ("recorded_by", "recorded_at")
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: Consent, form: forms.ModelForm, change: bool
+    ) -> None:
+        # The one way a decision is written; the admin goes on with the saved row.
+        saved = consent_record(
+            participant=obj.participant,
+            flow=obj.flow,
+            given=obj.given,
+            decided_on=obj.decided_on,
+            recorded_by=request.user,
+        )
+        obj.pk, obj.recorded_by, obj.recorded_at = saved.pk, saved.recorded_by, saved.recorded_at

@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import FollowUp
 from participants.models import (
+    EARLIEST_CONSENT_DATE,
     MAX_STUDY_EXTENT_PERCENT,
     CaseNote,
+    ConsentFlow,
     LearningGoal,
     Participant,
     Study,
@@ -196,6 +198,62 @@ class CaseNoteCorrectionForm(CaseNoteForm):
         if text == self.corrects.text.strip():
             raise ValidationError(_("Change the text: the correction is the same as the note."))
         return text
+
+
+# --- The summary: disability and consents ------------------------------------
+
+
+class DisabilityForm(CaseFormMixin, forms.ModelForm):
+    """Special-category data: the view offers it only to users who may see it."""
+
+    loaded_at = VersionField()
+
+    class Meta:
+        model = Participant
+        fields = ["disability"]
+        labels = {"disability": _("Disability")}
+
+    def __init__(self, *args: Any, instance: Participant, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"loaded_at": version_of(instance)})
+        super().__init__(*args, instance=instance, **kwargs)
+
+
+CONSENT_DECISIONS = [("given", _("Consent given")), ("not_given", _("Refused or withdrawn"))]
+
+
+class ConsentForm(CaseFormMixin, forms.Form):
+    """The participant's decision about one data flow, as they made it."""
+
+    flow = forms.ChoiceField(label=_("Data flow"), choices=ConsentFlow.choices)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", "---------"), *CONSENT_DECISIONS],
+        error_messages={"required": _("Choose whether consent is given or not.")},
+    )
+    decided_on = forms.DateField(
+        label=_("Date of the decision"),
+        help_text=_("The day the participant gave, refused or withdrew consent."),
+        error_messages={"required": _("Enter the date of the decision.")},
+    )
+
+    def __init__(self, *args: Any, flow: str | None = None, **kwargs: Any) -> None:
+        initial = {"decided_on": timezone.localdate()}
+        if flow in ConsentFlow.values:
+            initial["flow"] = flow
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+
+    def clean_decided_on(self) -> datetime.date:
+        decided_on = self.cleaned_data["decided_on"]
+        if decided_on > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        if decided_on < EARLIEST_CONSENT_DATE:
+            raise ValidationError(_("The date cannot be before the year 2000."))
+        return decided_on
+
+    @property
+    def given(self) -> bool:
+        return self.cleaned_data["decision"] == "given"
 
 
 # --- Support activities, learning goals, studies --------------------------------

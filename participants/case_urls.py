@@ -11,6 +11,8 @@ from participants import case_views
 urlpatterns = [
     path("", case_views.participant_detail, name="detail"),
     path("timeline/", case_views.participant_timeline_fragment, name="timeline"),
+    path("disability/", case_views.disability_edit, name="disability_edit"),
+    path("consents/", case_views.consent_add, name="consent_add"),
     path("notes/", case_views.note_add, name="note_add"),
     path("notes/<int:note_pk>/correction/", case_views.note_correct, name="note_correct"),
     path("activities/", case_views.activity_add, name="activity_add"),

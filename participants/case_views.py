@@ -37,12 +37,19 @@ from followup.models import FollowUp
 from followup.services import followup_register
 from participants import case_forms
 from participants.models import CaseNote, LearningGoal, Participant
-from participants.selectors import can_edit_participant, participant_for_user
+from participants.selectors import (
+    can_edit_participant,
+    can_see_sensitive,
+    consent_overview,
+    participant_for_user,
+)
 from participants.services import (
     RecordChanged,
     case_note_add,
+    consent_record,
     learning_goal_create,
     learning_goal_update,
+    participant_set_disability,
     study_create,
     support_activity_add,
 )
@@ -126,7 +133,8 @@ FormSaver = Callable[[forms.BaseForm], tuple[str, str]]
 # --- Page and timeline --------------------------------------------------------------
 
 
-def _summary_context(participant: Participant) -> dict:
+def _summary_context(request: HttpRequest, participant: Participant) -> dict:
+    """The summary and consent cards: also swapped in after every save."""
     today = timezone.localdate()
     current = (
         participant.placements.active_on(today)
@@ -138,6 +146,9 @@ def _summary_context(participant: Participant) -> dict:
         "participant": participant,
         "age": relativedelta(today, participant.birth_date).years,
         "current_placement": current,
+        # Without the permission the page carries no trace of disability.
+        "sees_sensitive": can_see_sensitive(request.user),
+        "consents": consent_overview(participant),
     }
 
 
@@ -174,7 +185,7 @@ def _timeline_context(request: HttpRequest, participant: Participant, show: str 
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     participant = participant_for_user(request.user, pk)
     context = {
-        **_summary_context(participant),
+        **_summary_context(request, participant),
         **_timeline_context(request, participant, request.GET.get("show")),
     }
     if context["can_edit"]:
@@ -258,7 +269,7 @@ def _saved(
         messages.success(request, message)
         return redirect(f"{_detail_url(participant)}#{anchor}")
     context = {
-        **_summary_context(participant),
+        **_summary_context(request, participant),
         **_timeline_context(request, participant, None),
         "message": message,
         "anchor": anchor,
@@ -344,6 +355,74 @@ def _inline_spec(
         cancel_anchor=anchor,
         context=context,
     )
+
+
+# --- The summary: disability and consents -------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disability_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Special-category data: only users with the permission reach the form at all."""
+    participant = participant_for_user(request.user, pk)
+    if not can_see_sensitive(request.user):
+        raise PermissionDenied
+    spec = _inline_spec(
+        participant,
+        "disability",
+        "participants:disability_edit",
+        {},
+        _("Disability"),
+        _("Save"),
+        "participant-summary",
+    )
+
+    def build(data: QueryDict | None, record: Participant) -> forms.BaseForm:
+        return case_forms.DisabilityForm(data, instance=record, auto_id=spec.auto_id)
+
+    def save(form: forms.BaseForm) -> tuple[str, str]:
+        participant_set_disability(
+            participant=participant,
+            disability=form.cleaned_data["disability"],
+            changed_by=request.user,
+            loaded_at=form.cleaned_data["loaded_at"],
+        )
+        return "participant-summary", _("The disability information is saved.")
+
+    return _case_form(request, participant, spec, build, save, record=participant)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the participant's decision about a data flow; earlier decisions stay."""
+    participant = participant_for_user(request.user, pk)
+    spec = _inline_spec(
+        participant,
+        "consent",
+        "participants:consent_add",
+        {},
+        _("Record a consent decision"),
+        _("Save decision"),
+        "consents",
+    )
+    flow = request.GET.get("flow")
+
+    def build(data: QueryDict | None, record: Any) -> forms.BaseForm:
+        return case_forms.ConsentForm(data, flow=flow, auto_id=spec.auto_id)
+
+    def save(form: forms.BaseForm) -> tuple[str, str]:
+        data = form.cleaned_data
+        consent_record(
+            participant=participant,
+            flow=data["flow"],
+            given=form.given,
+            decided_on=data["decided_on"],
+            recorded_by=request.user,
+        )
+        return "consents", _("The consent decision is saved.")
+
+    return _case_form(request, participant, spec, build, save)
 
 
 # --- Case notes -------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from itertools import groupby
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Model
 from django.utils import timezone
 
@@ -37,6 +37,8 @@ from followup.models import FollowUp, Outcome
 from participants.models import (
     ActivityKind,
     CaseNote,
+    Consent,
+    ConsentFlow,
     District,
     EducationLevel,
     Gender,
@@ -122,6 +124,20 @@ DISTRICT_WEIGHTS = {
     "sodermalm": 7,
     "ostermalm": 2,
 }
+
+# Disability is shown only with an explicit permission, granted per user
+# (never through a role's group): the demo coach and the demo admin have it,
+# so the demo shows both sides; the demo manager and the other staff do not.
+SENSITIVE_DEMO_USERS = ("coach", "admin")
+
+# Consents (participants.Consent): most participants give both at enrolment;
+# about one in ten gives no consent to the SCB register follow-up (half of
+# them refuse, half are never asked) and a few withdraw a consent later.
+NO_SCB_CONSENT_SHARE = 0.1
+# District consent among those without months of social assistance recorded
+# (everyone with the figure consented: it comes from the district under it).
+DISTRICT_CONSENT_WITHOUT_FIGURE = 0.8
+WITHDRAWAL_SHARE = 0.02
 
 # username, first name, last name, role, unit (None: all units)
 DEMO_USERS = (
@@ -639,6 +655,9 @@ def seed_demo(*, rng: random.Random, options: SeedOptions) -> dict[str, int]:
     _bulk_create(placements)
     _bulk_create(followups)
     content = _create_case_content(rng, people, followups, demo_coach, today)
+    # Drawn last, so the consents leave the rest of the data as it was before them.
+    consents = _consents(rng, people, today)
+    _bulk_create(consents)
 
     # The demo coach is counted among the demo users, not the staff made here.
     staff = sum(len(unit_coaches) for unit_coaches in coaches.values()) - 1 + len(UNIT_MANAGERS)
@@ -654,6 +673,7 @@ def seed_demo(*, rng: random.Random, options: SeedOptions) -> dict[str, int]:
         "follow-ups": len(followups),
         "registered follow-ups": sum(1 for f in followups if f.performed_on),
         **content,
+        "consent decisions": len(consents),
         "demo coach's participants": sum(1 for p in participants if p.coach_id == demo_coach.pk),
     }
 
@@ -663,7 +683,7 @@ def delete_demo_data() -> dict[str, int]:
 
     Deletes every participant with everything that hangs on them (placements,
     follow-ups, journal, activities, goals, studies, internships, wage-subsidy
-    cases, register outcomes), the seed's workplaces once no placement uses
+    cases, consents, register outcomes), the seed's workplaces once no placement uses
     them, and the seed's staff (their e-mail ends in @jobbtorg.example). Units,
     placement targets, other workplaces and other users stay; the three demo
     users are updated in place by the next seed, never duplicated.
@@ -696,6 +716,9 @@ def _ensure_units() -> dict[str, Unit]:
 def _ensure_demo_users(units: dict[str, Unit]) -> dict[str, User]:
     # Hashing is deliberately slow; one hash serves all three users.
     password = make_password(DEMO_PASSWORD)
+    sensitive = Permission.objects.get(
+        content_type__app_label="participants", codename="view_sensitive"
+    )
     users = {}
     for username, first_name, last_name, role, unit_name in DEMO_USERS:
         user, _ = User.objects.update_or_create(
@@ -712,6 +735,7 @@ def _ensure_demo_users(units: dict[str, Unit]) -> dict[str, User]:
             },
         )
         user.groups.set([Group.objects.get_or_create(name=role)[0]])
+        user.user_permissions.set([sensitive] if username in SENSITIVE_DEMO_USERS else [])
         users[username] = user
     return users
 
@@ -1370,6 +1394,41 @@ def _create_case_content(
         "internships": len(internships),
         "wage-subsidy cases": len(subsidies),
     }
+
+
+def _consents(rng: random.Random, people: Sequence[_Person], today: datetime.date) -> list[Consent]:
+    """Decisions taken at enrolment, recorded by the coach, and a few later withdrawals."""
+    rows: list[Consent] = []
+    for person in people:
+        participant = person.participant
+        enrolled = participant.enrolled_on
+        decisions: list[tuple[str, bool, datetime.date]] = []
+        if (
+            participant.months_social_assistance_before is not None
+            or rng.random() < DISTRICT_CONSENT_WITHOUT_FIGURE
+        ):
+            decisions.append((ConsentFlow.DISTRICT, True, enrolled))
+        roll = rng.random()
+        if roll < NO_SCB_CONSENT_SHARE / 2:
+            decisions.append((ConsentFlow.SCB, False, enrolled))  # refused
+        elif roll >= NO_SCB_CONSENT_SHARE:  # otherwise never asked: no row
+            decisions.append((ConsentFlow.SCB, True, enrolled))
+        earliest = enrolled + datetime.timedelta(days=30)
+        for flow, given, _day in list(decisions):
+            if given and earliest <= today and rng.random() < WITHDRAWAL_SHARE:
+                day = earliest + datetime.timedelta(days=rng.randint(0, (today - earliest).days))
+                decisions.append((flow, False, day))
+        rows += [
+            Consent(
+                participant=participant,
+                flow=flow,
+                given=given,
+                decided_on=day,
+                recorded_by=participant.coach,
+            )
+            for flow, given, day in decisions
+        ]
+    return rows
 
 
 def _text_fields(person: _Person, placement: Placement) -> dict[str, str]:

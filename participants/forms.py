@@ -15,9 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from participants.models import District, EducationLevel, Gender, Participant, Unit
+from participants.models import (
+    ConsentFlow,
+    District,
+    EducationLevel,
+    Gender,
+    Participant,
+    Unit,
+)
 from participants.personnummer import PersonnummerError, parse
-from participants.selectors import participants_for_user
+from participants.selectors import can_see_sensitive, participants_for_user
+from participants.services import social_assistance_check
 
 # --- Shared helpers ---------------------------------------------------------
 
@@ -72,7 +80,29 @@ class CoachChoiceField(forms.ModelChoiceField):
         return label
 
 
+def disability_field() -> forms.NullBooleanField:
+    """Yes, no or unknown: special-category data, offered only to users who may see it."""
+    return forms.NullBooleanField(
+        label=_("Disability"),
+        required=False,
+        widget=forms.NullBooleanSelect,
+    )
+
+
 # --- Registration -----------------------------------------------------------
+
+# A consent choice at registration: given, not given, or not asked yet (no decision recorded).
+CONSENT_GIVEN = "given"
+CONSENT_NOT_GIVEN = "not_given"
+CONSENT_CHOICES = [
+    ("", _("Not asked yet")),
+    (CONSENT_GIVEN, _("Consent given")),
+    (CONSENT_NOT_GIVEN, _("Consent not given")),
+]
+CONSENT_FIELDS = {
+    "consent_district": ConsentFlow.DISTRICT,
+    "consent_scb": ConsentFlow.SCB,
+}
 
 
 def fold_name(name: str) -> str:
@@ -181,6 +211,17 @@ class ParticipantRegistrationForm(forms.Form):
         max_value=600,
         required=False,
     )
+    consent_district = forms.ChoiceField(
+        label=_("Consent: information exchange with the district administration"),
+        choices=CONSENT_CHOICES,
+        required=False,
+        help_text=_("Needed to record months of social assistance."),
+    )
+    consent_scb = forms.ChoiceField(
+        label=_("Consent: register follow-up through SCB"),
+        choices=CONSENT_CHOICES,
+        required=False,
+    )
     different_person = forms.BooleanField(
         label=_("I have checked: this is a different person"), required=False
     )
@@ -200,6 +241,12 @@ class ParticipantRegistrationForm(forms.Form):
         if user.has_role(Role.COACH):
             self.fields["coach"].initial = user.pk
         self.fields["enrolled_on"].initial = timezone.localdate
+        if can_see_sensitive(user):
+            # Among the other background fields; without the permission the
+            # field does not exist, so a posted value is ignored.
+            fields = list(self.fields.items())
+            at = [name for name, _field in fields].index("months_unemployed_before") + 1
+            self.fields = dict([*fields[:at], ("disability", disability_field()), *fields[at:]])
         style_widgets(self)
 
     @property
@@ -237,6 +284,14 @@ class ParticipantRegistrationForm(forms.Form):
             self.duplicates = possible_duplicates(
                 user=self.user, personnummer=number, first_name=first_name, last_name=last_name
             )
+        try:
+            social_assistance_check(
+                participant=None,
+                months=cleaned.get("months_social_assistance_before"),
+                district_consent_now=cleaned.get("consent_district") == CONSENT_GIVEN,
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
         if self.same_personnummer:
             self.add_error(
                 "personnummer", _("This personal identity number is already registered.")
@@ -255,6 +310,12 @@ class ParticipantRegistrationForm(forms.Form):
         """The cleaned values as ``participant_create`` takes them."""
         data = dict(self.cleaned_data)
         data.pop("different_person", None)
+        decisions = {flow: data.pop(name, "") for name, flow in CONSENT_FIELDS.items()}
+        # A flow not asked yet gets no row: no row is no consent.
+        data["consents"] = {
+            flow: choice == CONSENT_GIVEN for flow, choice in decisions.items() if choice
+        }
+        data["registered_by"] = self.user
         return data
 
 

@@ -1,6 +1,11 @@
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.personnummer import mask, validate_personnummer
@@ -106,7 +111,9 @@ class Participant(models.Model):
         ordering = ["last_name", "first_name"]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
-        permissions = [("view_sensitive", _("Can see disability and background"))]
+        # Disability is the only special-category field (health data, GDPR art. 9).
+        # A criminal or socially exposed background is deliberately not stored.
+        permissions = [("view_sensitive", _("Can see special-category data (disability)"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(personnummer__regex=r"^[0-9]{12}$"),
@@ -350,3 +357,88 @@ class Study(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.start_date}"
+
+
+# --- Consent per data flow ------------------------------------------------------------------
+
+
+class ConsentFlow(models.TextChoices):
+    """The data flows the programme performs only with the participant's consent."""
+
+    # The district administration's social services refer people on social
+    # assistance and tell Jobbtorg how long they have received it.
+    DISTRICT = "district", _("Information exchange with the district administration")
+    # SCB matches the personnummer against its registers for the follow-up.
+    SCB = "scb", _("Register follow-up through SCB")
+
+
+# No decision in the programme's records can be older than this.
+EARLIEST_CONSENT_DATE = datetime.date(2000, 1, 1)
+
+
+def validate_not_in_future(value: datetime.date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."), code="future_date")
+
+
+class Consent(models.Model):
+    """One decision of a participant about one data flow: given, or refused or withdrawn.
+
+    Append-only, like the journal: a new decision is a new row and the
+    current state of a flow is its latest row (by decision date, then id).
+    No row means the participant has not been asked, which is no consent.
+    """
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="consents",
+    )
+    flow = models.CharField(_("data flow"), max_length=8, choices=ConsentFlow.choices)
+    given = models.BooleanField(
+        _("consent given"), help_text=_("Not ticked: refused or withdrawn.")
+    )
+    decided_on = models.DateField(
+        _("decided on"),
+        help_text=_("The date of the participant's decision."),
+        validators=[
+            MinValueValidator(
+                EARLIEST_CONSENT_DATE, message=_("The date cannot be before the year 2000.")
+            ),
+            validate_not_in_future,
+        ],
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(flow__in=ConsentFlow.values), name="consent_flow_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__gte=EARLIEST_CONSENT_DATE),
+                name="consent_decided_since_2000",
+            ),
+        ]
+        # The current decision per participant and flow is the first row of this
+        # index: participants_with_consent() reads it once per participant.
+        indexes = [
+            models.Index(
+                fields=["participant", "flow", "-decided_on", "-id"], name="consent_current"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.flow}: {self.given} {self.decided_on}"

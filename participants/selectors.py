@@ -1,11 +1,16 @@
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Role, User
 from audit.context import current_request
 from audit.models import Action
 from audit.services import log_access, log_refused
-from participants.models import Participant
+from participants.models import Consent, ConsentFlow, Participant
+
+# The one permission for special-category data; see can_see_sensitive.
+SENSITIVE_PERMISSION = "participants.view_sensitive"
 
 
 def participants_for_user(user: User) -> QuerySet[Participant]:
@@ -54,3 +59,87 @@ def can_edit_participant(user: User, participant: Participant) -> bool:
     if user.has_role(Role.ADMIN):
         return True
     return user.has_role(Role.COACH) and user.unit_id == participant.unit_id
+
+
+def can_see_sensitive(user: User) -> bool:
+    """Whether the user may see special-category data (disability, GDPR art. 9).
+
+    An explicit permission, granted per user, on top of the role: pages, forms
+    and the admin all ask here, so the rule lives in one place. Without it a
+    user sees no trace of the data: neither the label nor the value.
+    """
+    return user.is_authenticated and user.is_active and user.has_perm(SENSITIVE_PERMISSION)
+
+
+# --- Consent per data flow ------------------------------------------------------------------
+
+
+def _current_consent_given(flow: str) -> Subquery:
+    """Whether the participant's latest decision for the flow is "given" (NULL: never asked)."""
+    latest = Consent.objects.filter(participant=OuterRef("pk"), flow=flow).order_by(
+        "-decided_on", "-id"
+    )
+    return Subquery(latest.values("given")[:1])
+
+
+def participants_with_consent(
+    flow: str, queryset: QuerySet[Participant] | None = None
+) -> QuerySet[Participant]:
+    """The participants whose current decision for the flow is consent given.
+
+    One query: the latest decision per participant is a subquery on the
+    `consent_current` index. A withdrawal drops the participant out; never
+    asked is no consent.
+    """
+    if flow not in ConsentFlow.values:
+        raise ValueError(f"unknown data flow: {flow!r}")
+    queryset = Participant.objects.all() if queryset is None else queryset
+    return queryset.alias(current_consent_given=_current_consent_given(flow)).filter(
+        current_consent_given=True
+    )
+
+
+def has_consent(participant: Participant, flow: str) -> bool:
+    """Whether the participant's current decision for the flow is consent given."""
+    return participants_with_consent(flow, Participant.objects.filter(pk=participant.pk)).exists()
+
+
+def consent_state(participant: Participant) -> dict[str, Consent | None]:
+    """Per flow, the current decision (the latest row), or None when never asked."""
+    return {item.flow: item.current for item in consent_overview(participant)}
+
+
+@dataclass(frozen=True)
+class FlowConsent:
+    """One flow's consent as the participant page shows it."""
+
+    flow: str
+    label: str
+    history: list[Consent]  # newest first
+
+    @property
+    def current(self) -> Consent | None:
+        return self.history[0] if self.history else None
+
+    @property
+    def state(self) -> str:
+        """given, withdrawn (given earlier, not now), refused (never given) or not_asked."""
+        current = self.current
+        if current is None:
+            return "not_asked"
+        if current.given:
+            return "given"
+        return "withdrawn" if any(row.given for row in self.history) else "refused"
+
+
+def consent_overview(participant: Participant) -> list[FlowConsent]:
+    """Every flow with its decisions, newest first, in one query."""
+    rows = list(
+        Consent.objects.filter(participant=participant)
+        .select_related("recorded_by")
+        .order_by("-decided_on", "-id")
+    )
+    return [
+        FlowConsent(flow=flow, label=str(label), history=[row for row in rows if row.flow == flow])
+        for flow, label in ConsentFlow.choices
+    ]

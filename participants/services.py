@@ -1,5 +1,5 @@
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +12,8 @@ from audit.services import log_bulk_change
 from participants import personnummer as pnr
 from participants.models import (
     CaseNote,
+    Consent,
+    ConsentFlow,
     District,
     GoalStatus,
     LearningGoal,
@@ -20,7 +22,12 @@ from participants.models import (
     SupportActivity,
     Unit,
 )
-from participants.selectors import participants_for_user
+from participants.selectors import (
+    can_see_sensitive,
+    consent_state,
+    has_consent,
+    participants_for_user,
+)
 from placements.models import Placement
 
 
@@ -29,6 +36,35 @@ def _normalised_personnummer(value: str) -> pnr.Personnummer:
         return pnr.parse(value)
     except pnr.PersonnummerError as error:
         raise ValidationError({"personnummer": error.message}) from None
+
+
+def social_assistance_check(
+    *, participant: Participant | None, months: int | None, district_consent_now: bool = False
+) -> None:
+    """Refuse months of social assistance unless the district flow has consent.
+
+    The figure is information from the district administration's social
+    services: it may be recorded only when the participant consents to that
+    exchange, given in the same submission (`district_consent_now`) or
+    already current. Clearing the figure is always allowed.
+    """
+    if months is None or district_consent_now:
+        return
+    if (
+        participant is not None
+        and participant.pk
+        and has_consent(participant, ConsentFlow.DISTRICT)
+    ):
+        return
+    raise ValidationError(
+        {
+            "months_social_assistance_before": _(
+                "Months of social assistance come from the district administration: record "
+                "them only when the participant has consented to information exchange with "
+                "the district administration."
+            )
+        }
+    )
 
 
 @transaction.atomic
@@ -42,10 +78,27 @@ def participant_create(
     enrolled_on: datetime.date,
     coach: User | None = None,
     district: District | None = None,
+    consents: Mapping[str, bool] | None = None,
+    registered_by: User | None = None,
     **background: object,
 ) -> Participant:
-    """Register a participant; the personnummer in any accepted form is stored as 12 digits."""
+    """Register a participant; the personnummer in any accepted form is stored as 12 digits.
+
+    `consents` holds the decisions taken at registration, by flow (a flow
+    not asked yet is left out); they are recorded as made today by
+    `registered_by`. Disability is kept only from a user who may see it.
+    """
+    consents = dict(consents or {})
     number = _normalised_personnummer(personnummer)
+    if "disability" in background and not (
+        registered_by is not None and can_see_sensitive(registered_by)
+    ):
+        background.pop("disability")
+    social_assistance_check(
+        participant=None,
+        months=background.get("months_social_assistance_before"),
+        district_consent_now=consents.get(ConsentFlow.DISTRICT) is True,
+    )
     participant = Participant(
         personnummer=number.number,
         birth_date=number.birth_date,
@@ -60,7 +113,37 @@ def participant_create(
     )
     participant.full_clean()
     participant.save()
+    for flow, given in consents.items():
+        consent_record(
+            participant=participant,
+            flow=flow,
+            given=given,
+            decided_on=timezone.localdate(),
+            recorded_by=registered_by,
+        )
     return participant
+
+
+@transaction.atomic
+def participant_set_disability(
+    *,
+    participant: Participant,
+    disability: bool | None,
+    changed_by: User,
+    loaded_at: datetime.datetime | None = None,
+) -> Participant:
+    """Record whether the participant has a disability (yes, no, or unknown: None).
+
+    Special-category data: only a user who may see it may set it. Raises
+    RecordChanged when the participant was saved by someone else after
+    `loaded_at`.
+    """
+    if not can_see_sensitive(changed_by):
+        raise PermissionDenied
+    current = lock_unchanged(Participant.objects, pk=participant.pk, loaded_at=loaded_at)
+    current.disability = disability
+    current.save(update_fields=["disability", "updated_at"])
+    return current
 
 
 @transaction.atomic
@@ -258,3 +341,58 @@ def caseload_reassign(*, participants: Iterable[Participant], to_coach: User, by
         user=by_user,
     )
     return moved
+
+
+# --- Consent per data flow ------------------------------------------------------------------
+
+
+def consent_check(*, participant: Participant, flow: str, decided_on: datetime.date) -> None:
+    """The rules a decision must keep, besides the model's own (date 2000..today).
+
+    A decision dated before the flow's current one is refused: it would go
+    into the history without changing anything, which is not what the person
+    recording it means.
+    """
+    if flow not in ConsentFlow.values:
+        raise ValidationError({"flow": _("Choose one of the data flows.")})
+    current = consent_state(participant)[flow]
+    if current is not None and decided_on < current.decided_on:
+        raise ValidationError(
+            {
+                "decided_on": _(
+                    "The current decision for this data flow is of %(date)s; a new decision "
+                    "cannot be dated before it."
+                )
+                % {"date": current.decided_on.isoformat()}
+            }
+        )
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    participant: Participant,
+    flow: str,
+    given: bool,
+    decided_on: datetime.date,
+    recorded_by: User | None,
+) -> Consent:
+    """Append the participant's decision about a data flow: consent given, or refused/withdrawn.
+
+    Earlier decisions stay as they were: processing done while consent was
+    given remains lawful after a withdrawal.
+    """
+    # Decisions for one participant are recorded one at a time, so that the
+    # "not before the current decision" check sees the latest row.
+    Participant.objects.select_for_update().get(pk=participant.pk)
+    consent_check(participant=participant, flow=flow, decided_on=decided_on)
+    consent = Consent(
+        participant=participant,
+        flow=flow,
+        given=bool(given),
+        decided_on=decided_on,
+        recorded_by=recorded_by,
+    )
+    consent.full_clean()
+    consent.save()
+    return consent

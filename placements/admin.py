@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AccessLoggedAdminMixin
 from followup.models import FollowUp
-from participants.admin import PersonnummerSearchMixin
+from participants.admin import PersonnummerSearchMixin, PrivateSearchMixin
 from participants.models import Study
 from placements.models import (
     Internship,
@@ -233,7 +233,7 @@ class PlacementAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mode
 
 
 @admin.register(Internship)
-class InternshipAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class InternshipAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
     list_display = ("participant", "employer", "occupation", "start_date", "end_date")
     list_select_related = ("participant",)
     list_filter = ("start_date",)
@@ -251,7 +251,7 @@ class InternshipAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WageSubsidyCase)
-class WageSubsidyCaseAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class WageSubsidyCaseAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
     list_display = (
         "participant",
         "kind",

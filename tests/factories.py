@@ -125,3 +125,15 @@ class CaseNoteFactory(factory.django.DjangoModelFactory):
 
     participant = factory.SubFactory(ParticipantFactory)
     text = "Träff om jobbsökning."
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """A consent decision; given at the participant's enrolment unless told otherwise."""
+
+    class Meta:
+        model = "participants.Consent"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    flow = "scb"
+    given = True
+    decided_on = factory.LazyAttribute(lambda c: c.participant.enrolled_on)

@@ -16,9 +16,17 @@ from django.urls import reverse
 from accounts.models import User
 from audit.models import AccessLogEntry
 from followup.models import FollowUp, RegisterOutcome, SurveyResponse
-from participants.models import CaseNote, LearningGoal, Participant, Study, SupportActivity
+from participants.models import (
+    CaseNote,
+    Consent,
+    LearningGoal,
+    Participant,
+    Study,
+    SupportActivity,
+)
 from participants.personnummer import luhn_check_digit
 from placements.models import Internship, Placement, WageSubsidyCase
+from survey.models import SurveyRound
 from tests.factories import (
     AdminFactory,
     CaseNoteFactory,
@@ -133,7 +141,13 @@ def full_case(superuser: User) -> Participant:
     )
     CaseNoteFactory(participant=participant, author=superuser)
     RegisterOutcome.objects.create(participant=participant, year=2021, income_source="studier")
-    SurveyResponse.objects.create(survey_round="2021", job_type=placement.job_type)
+    survey_round = SurveyRound.objects.create(
+        name="2021", opens_on=datetime.date(2021, 9, 1), closes_on=datetime.date(2021, 9, 30)
+    )
+    SurveyResponse.objects.create(survey_round=survey_round, job_type=placement.job_type)
+    Consent.objects.create(
+        participant=participant, flow="scb", given=True, decided_on=datetime.date(2020, 1, 15)
+    )
     return participant
 
 
@@ -220,7 +234,9 @@ def test_participant_search_finds_every_form_of_personnummer(
     ParticipantFactory(personnummer=make_personnummer(datetime.date(1985, 7, 10), 123))
 
     term = _search_forms(wanted.personnummer)[form]
-    response = admin_client.get(admin_url(Participant, "changelist"), {"q": term})
+    response = admin_client.post(
+        admin_url(Participant, "changelist"), {"q": term, "_search": "1"}, follow=True
+    )
 
     assert list(response.context["cl"].result_list) == [wanted]
 
@@ -234,7 +250,9 @@ def test_participant_search_accepts_plus_form_for_people_over_a_hundred(
     ParticipantFactory(personnummer=make_personnummer(datetime.date(2000, 3, 4), 321))
 
     term = f"{number[2:8]}+{number[8:]}"
-    response = admin_client.get(admin_url(Participant, "changelist"), {"q": term})
+    response = admin_client.post(
+        admin_url(Participant, "changelist"), {"q": term, "_search": "1"}, follow=True
+    )
 
     assert list(response.context["cl"].result_list) == [wanted]
 
@@ -244,7 +262,9 @@ def test_participant_search_by_name_still_works(admin_client: Client) -> None:
     wanted = ParticipantFactory(first_name="Zelda", last_name="Ekström")
     ParticipantFactory(first_name="Anna", last_name="Berg")
 
-    response = admin_client.get(admin_url(Participant, "changelist"), {"q": "Ekström"})
+    response = admin_client.post(
+        admin_url(Participant, "changelist"), {"q": "Ekström", "_search": "1"}, follow=True
+    )
 
     assert list(response.context["cl"].result_list) == [wanted]
 
@@ -256,7 +276,9 @@ def test_participant_search_with_bad_check_digit_falls_back_and_finds_nothing(
     number = ParticipantFactory().personnummer
     wrong = number[:11] + str((int(number[11]) + 1) % 10)
 
-    response = admin_client.get(admin_url(Participant, "changelist"), {"q": wrong})
+    response = admin_client.post(
+        admin_url(Participant, "changelist"), {"q": wrong, "_search": "1"}, follow=True
+    )
 
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == []
@@ -269,8 +291,12 @@ def test_placement_and_followup_search_by_personnummer(admin_client: Client) -> 
     number = followup.placement.participant.personnummer
     term = f"{number[2:8]}-{number[8:]}"
 
-    placements = admin_client.get(admin_url(Placement, "changelist"), {"q": term})
-    followups = admin_client.get(admin_url(FollowUp, "changelist"), {"q": term})
+    placements = admin_client.post(
+        admin_url(Placement, "changelist"), {"q": term, "_search": "1"}, follow=True
+    )
+    followups = admin_client.post(
+        admin_url(FollowUp, "changelist"), {"q": term, "_search": "1"}, follow=True
+    )
 
     assert list(placements.context["cl"].result_list) == [followup.placement]
     assert list(followups.context["cl"].result_list) == [followup]

@@ -37,6 +37,8 @@ def form_data(unit, coach, **overrides) -> dict:
         "education_level": "gymnasial",
         "months_social_assistance_before": "14",
         "months_unemployed_before": "",
+        # Months of social assistance are recorded only with district consent.
+        "consent_district": "given",
     }
     data.update(overrides)
     return data
