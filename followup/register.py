@@ -1,0 +1,242 @@
+"""SCB register follow-up: the cohort list sent to SCB, and SCB's extract read back.
+
+Each ended placement belongs to the cohort of the year it ended (Y); SCB
+reports the participant's main income source for the years Y−2, Y+1 and
+Y+2. Only participants whose current consent covers the SCB flow are sent,
+and only their rows are stored from an extract; the import says how many
+rows were left out and why.
+
+The extract is a CSV with the columns ``personnummer``, ``year`` and
+``income_source`` (the codes of :class:`followup.models.IncomeSource`), read
+like the placements CSV (UTF-8 with or without BOM, ``,`` or ``;``), all or
+nothing: any bad row fails the whole file with ``row N: column: reason``.
+Importing a year again replaces that year's rows.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import Action
+from audit.services import log_access, log_bulk_change
+from followup.models import IncomeSource, RegisterOutcome
+from participants import personnummer as pnr
+from participants.models import ConsentFlow, Participant
+from participants.selectors import participants_with_consent
+from placements import csv_format
+from placements.csv_format import ImportFailed, RowError
+from placements.models import Placement
+
+COLUMNS = ("personnummer", "year", "income_source")
+COHORT_COLUMNS = ("personnummer", "cohort_year", "measure_years")
+# The measure points of cohort Y, relative to Y.
+MEASURE_OFFSETS = (-2, 1, 2)
+FIRST_YEAR = 1990
+LOOKUP_CHUNK = 10_000
+WRITE_BATCH = 2_000
+INCOME_SOURCES: tuple[str, ...] = tuple(IncomeSource.values)
+
+
+def measure_years(cohort_year: int) -> tuple[int, ...]:
+    return tuple(cohort_year + offset for offset in MEASURE_OFFSETS)
+
+
+# --- The cohort list for SCB ---------------------------------------------------------------
+
+
+def cohort_participants(cohort_year: int):
+    """Participants with a placement ended in the year and current consent to the SCB flow."""
+    ended = Placement.objects.filter(end_date__year=cohort_year).values("participant_id")
+    return participants_with_consent(ConsentFlow.SCB, Participant.objects.filter(pk__in=ended))
+
+
+@dataclass(frozen=True)
+class CohortExport:
+    cohort_year: int
+    sent: int  # participants written to the file
+    without_consent: int  # participants of the cohort left out
+
+
+def export_scb_cohort(
+    stream: IO[str], cohort_year: int, *, exported_by: User | None = None, actor: str = ""
+) -> CohortExport:
+    """Write the cohort's personnummer list for SCB's order; an export in the access log.
+
+    One row per participant (a participant with two placements ending in the
+    year is asked for once), 12 digits as SCB's registers use them.
+    """
+    everyone = (
+        Placement.objects.filter(end_date__year=cohort_year)
+        .values("participant_id")
+        .distinct()
+        .count()
+    )
+    years = ";".join(str(year) for year in measure_years(cohort_year))
+    stream.write(csv_format.BOM)
+    stream.write(",".join(COHORT_COLUMNS) + "\r\n")
+    sent = 0
+    for number in (
+        cohort_participants(cohort_year)
+        .order_by("personnummer")
+        .values_list("personnummer", flat=True)
+        .iterator(chunk_size=LOOKUP_CHUNK)
+    ):
+        stream.write(f"{number},{cohort_year},{years}\r\n")
+        sent += 1
+    log_access(
+        action=Action.EXPORT,
+        object_type="participant",
+        detail=f"SCB cohort {cohort_year}: {sent} personnummer, {everyone - sent} without consent",
+        user=exported_by,
+        username=actor,
+    )
+    return CohortExport(cohort_year=cohort_year, sent=sent, without_consent=everyone - sent)
+
+
+# --- Reading SCB's extract ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    personnummer: str
+    year: int
+    income_source: str
+
+
+@dataclass
+class RegisterImportResult:
+    rows: int = 0
+    stored: int = 0
+    replaced: int = 0  # rows of the same years that were there before
+    years: tuple[int, ...] = ()
+    not_participants: int = 0  # valid personnummer of nobody in the system
+    without_consent: int = 0  # participants without current SCB consent
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        years = ", ".join(str(year) for year in self.years)
+        return (
+            f"Imported {self.rows} rows for {years}: {self.stored} stored "
+            f"({self.replaced} earlier rows of these years replaced); left out: "
+            f"{self.without_consent} without consent to SCB follow-up, "
+            f"{self.not_participants} not participants."
+        )
+
+
+def _read_rows(source: csv_format.Source, *, today: datetime.date) -> tuple[list[_Row], tuple]:
+    header, records = csv_format.read_records(source, COLUMNS, COLUMNS)
+    errors: list[RowError] = []
+    rows: list[_Row] = []
+    seen: dict[tuple[str, int], int] = {}
+    for number, cells in records:
+
+        def cell(column: str, cells: list[str] = cells) -> str:
+            index = header.positions[column]
+            return cells[index].strip() if index < len(cells) else ""
+
+        failures = len(errors)
+        number_text, year_text, source_text = (cell(column) for column in COLUMNS)
+        personnummer = ""
+        try:
+            personnummer = pnr.parse(number_text, today=today).number
+        except pnr.PersonnummerError as error:
+            message = "required" if not number_text else str(error.message)
+            errors.append(RowError(number, "personnummer", message))
+        year = 0
+        if year_text.isdigit() and FIRST_YEAR <= int(year_text) <= today.year:
+            year = int(year_text)
+        else:
+            errors.append(
+                RowError(
+                    number, "year", f"“{year_text}” is not a year from {FIRST_YEAR} to {today.year}"
+                )
+            )
+        code = source_text.lower()
+        if code not in INCOME_SOURCES:
+            errors.append(
+                RowError(
+                    number,
+                    "income_source",
+                    f"unknown code “{source_text}”; use one of " + ", ".join(INCOME_SOURCES),
+                )
+            )
+        if len(errors) > failures:
+            continue
+        first = seen.setdefault((personnummer, year), number)
+        if first != number:
+            errors.append(
+                RowError(number, "personnummer", f"the same person and year as row {first}")
+            )
+            continue
+        rows.append(_Row(number, personnummer, year, code))
+    if errors:
+        raise ImportFailed(errors)
+    return rows, header.unknown
+
+
+def _ids_by_personnummer(numbers: Iterable[str]) -> tuple[dict[str, int], set[int]]:
+    """Participant ids by personnummer, and which of them consent to the SCB flow."""
+    numbers = sorted(set(numbers))
+    ids: dict[str, int] = {}
+    consenting: set[int] = set()
+    for start in range(0, len(numbers), LOOKUP_CHUNK):
+        chunk = Participant.objects.filter(personnummer__in=numbers[start : start + LOOKUP_CHUNK])
+        ids.update(chunk.values_list("personnummer", "id"))
+        consenting.update(
+            participants_with_consent(ConsentFlow.SCB, chunk).values_list("id", flat=True)
+        )
+    return ids, consenting
+
+
+def import_register_outcomes(
+    source: csv_format.Source,
+    *,
+    imported_by: User | None = None,
+    actor: str = "",
+    today: datetime.date | None = None,
+) -> RegisterImportResult:
+    """Read an SCB extract, all or nothing; raises ImportFailed listing every bad row.
+
+    The years in the file replace what was stored for them. Rows of people
+    who are not participants, or whose current consent does not cover the SCB
+    flow, are not stored, and counted in the result.
+    """
+    today = today or timezone.localdate()
+    rows, unknown = _read_rows(source, today=today)
+    ids, consenting = _ids_by_personnummer(row.personnummer for row in rows)
+    result = RegisterImportResult(
+        rows=len(rows), years=tuple(sorted({row.year for row in rows})), ignored_columns=unknown
+    )
+    outcomes = []
+    for row in rows:
+        participant_id = ids.get(row.personnummer)
+        if participant_id is None:
+            result.not_participants += 1
+        elif participant_id not in consenting:
+            result.without_consent += 1
+        else:
+            outcomes.append(
+                RegisterOutcome(
+                    participant_id=participant_id, year=row.year, income_source=row.income_source
+                )
+            )
+    result.stored = len(outcomes)
+    with transaction.atomic():
+        result.replaced, _ = RegisterOutcome.objects.filter(year__in=result.years).delete()
+        RegisterOutcome.objects.bulk_create(outcomes, batch_size=WRITE_BATCH)
+        log_bulk_change(
+            participant_ids=sorted({outcome.participant_id for outcome in outcomes}),
+            summary=result.summary,
+            detail="SCB register import",
+            object_type="registeroutcome",
+            user=imported_by,
+            username=actor,
+        )
+    return result
