@@ -1,10 +1,19 @@
 import datetime
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AccessLoggedAdminMixin
-from followup.models import FollowUp, RegisterOutcome, SurveyResponse
+from followup.models import (
+    JOB_STATEMENTS,
+    STAFF_STATEMENTS,
+    FollowUp,
+    RegisterOutcome,
+    SurveyResponse,
+)
+from followup.services import register_outcome_check_consent
 from participants.admin import PersonnummerSearchMixin
 from participants.models import Participant
 from placements.models import JobType
@@ -65,8 +74,27 @@ class FollowUpAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Model
         return obj.placement.end_date
 
 
+class RegisterOutcomeAdminForm(forms.ModelForm):
+    class Meta:
+        model = RegisterOutcome
+        fields = ("participant", "year", "income_source")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        participant = cleaned.get("participant")
+        if participant is not None:
+            try:
+                register_outcome_check_consent(participant=participant)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(RegisterOutcome)
 class RegisterOutcomeAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.ModelAdmin):
+    """SCB extract rows: stored only for participants with current SCB consent."""
+
+    form = RegisterOutcomeAdminForm
     personnummer_lookup = "participant__personnummer"
     list_display = ("participant", "year", "income_source", "imported_at")
     list_select_related = ("participant",)
@@ -83,42 +111,20 @@ class SurveyResponseAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = (
         "survey_round",
         "job_type",
-        "submitted_at",
+        "submitted_on",
         "on_paper",
         "studied_during_placement",
-        "job_closer_to_work",
+        "feel_better",
     )
-    list_select_related = ("job_type",)
+    list_select_related = ("survey_round", "job_type")
     list_filter = ("survey_round", "job_type", "on_paper", "studied_during_placement")
-    search_fields = ("survey_round",)
-    date_hierarchy = "submitted_at"
+    search_fields = ("survey_round__name",)
+    date_hierarchy = "submitted_on"
     autocomplete_fields = ("participant",)
     fieldsets = (
         (None, {"fields": ("survey_round", "job_type", "participant", "on_paper")}),
-        (
-            _("Staff"),
-            {
-                "fields": (
-                    "staff_respectful",
-                    "staff_listen",
-                    "staff_available",
-                    "staff_support",
-                )
-            },
-        ),
-        (
-            _("The job"),
-            {
-                "fields": (
-                    "job_meaningful",
-                    "job_learning",
-                    "job_confidence",
-                    "job_closer_to_work",
-                    "studied_during_placement",
-                )
-            },
-        ),
-        (None, {"fields": ("submitted_at",)}),
+        (_("Staff"), {"fields": STAFF_STATEMENTS}),
+        (_("The job"), {"fields": (*JOB_STATEMENTS, "studied_during_placement")}),
+        (None, {"fields": ("submitted_on",)}),
     )
-    readonly_fields = ("submitted_at",)
     list_per_page = 50

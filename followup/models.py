@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -138,14 +139,40 @@ def _statement(label: str) -> models.CharField:
     return models.CharField(label, max_length=24, choices=Agreement.choices, blank=True)
 
 
-class SurveyResponse(models.Model):
-    """One answer to the participant survey.
+# The survey's statements, as in the source document's "Enkätundersökning":
+# four on how the staff treat the participant (bemötande) and four on what
+# the job meant (anställningens betydelse). The field names are the codes the
+# paper import's columns use.
+STAFF_STATEMENTS: tuple[str, ...] = (
+    "staff_support",
+    "staff_easy_to_reach",
+    "staff_interested",
+    "staff_listen",
+)
+JOB_STATEMENTS: tuple[str, ...] = (
+    "feel_better",
+    "know_next_steps",
+    "better_job_chances",
+    "more_interested_in_studies",
+)
+STATEMENTS: tuple[str, ...] = STAFF_STATEMENTS + JOB_STATEMENTS
 
-    Stored without a link to the person unless they agreed to one; the job
-    type is kept so results can be broken down.
+
+class SurveyResponse(models.Model):
+    """One answer to the participant survey, on the web or on paper.
+
+    Stored without a link to the person unless they asked for one; the round
+    and the job type are kept so results can be counted and broken down. The
+    date has no time of day, so an anonymous answer cannot be matched to the
+    moment an invitation was used (see survey.models.SurveyInvitation).
     """
 
-    survey_round = models.CharField(_("survey round"), max_length=20)
+    survey_round = models.ForeignKey(
+        "survey.SurveyRound",
+        verbose_name=_("survey round"),
+        on_delete=models.PROTECT,
+        related_name="responses",
+    )
     job_type = models.ForeignKey(
         "placements.JobType",
         verbose_name=_("job type"),
@@ -162,28 +189,34 @@ class SurveyResponse(models.Model):
         on_delete=models.SET_NULL,
         related_name="survey_responses",
     )
-    staff_respectful = _statement(_("Staff treat me with respect"))
-    staff_listen = _statement(_("Staff listen to me"))
-    staff_available = _statement(_("I can get hold of my coach when I need to"))
-    staff_support = _statement(_("I get the support I need"))
-    job_meaningful = _statement(_("My job feels meaningful"))
-    job_learning = _statement(_("I learn things I will use later"))
-    job_confidence = _statement(_("The job has given me more self-confidence"))
-    job_closer_to_work = _statement(_("I am closer to a job or studies now"))
+    staff_support = _statement(_("The staff give me the support I need at the workplace"))
+    staff_easy_to_reach = _statement(_("It is easy to get in touch with the staff"))
+    staff_interested = _statement(_("The staff want to know how I am doing"))
+    staff_listen = _statement(_("The staff listen to me"))
+    feel_better = _statement(_("I feel better"))
+    know_next_steps = _statement(_("I know what I need to do to get a job"))
+    better_job_chances = _statement(_("I have a better chance of getting a job now"))
+    more_interested_in_studies = _statement(_("I have become more interested in studying"))
     studied_during_placement = models.BooleanField(
         _("studied during the job"), null=True, blank=True
     )
-    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    submitted_on = models.DateField(_("submitted"), default=timezone.localdate)
     on_paper = models.BooleanField(_("collected on paper"), default=False)
 
     class Meta:
-        ordering = ["-submitted_at"]
+        ordering = ["-submitted_on", "-id"]
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
-        indexes = [models.Index(fields=["survey_round"], name="survey_round")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{code}__in": ["", *Agreement.values]}),
+                name=f"surveyresponse_{code}_valid",
+            )
+            for code in STATEMENTS
+        ]
 
     def __str__(self) -> str:
-        return f"{self.survey_round} #{self.pk}"
+        return f"{self.survey_round_id} #{self.pk}"
 
 
 class ReminderSent(models.Model):

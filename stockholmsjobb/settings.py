@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "followup",
     "reports",
     "audit",
+    "survey",
 ]
 
 MIDDLEWARE = [

@@ -20,5 +20,6 @@ urlpatterns = [
     path("workplaces/", include("placements.urls")),
     path("dashboard/", include("reports.urls")),
     path("audit/", include("audit.urls")),
+    path("survey/", include("survey.urls")),
     path("admin/", admin.site.urls),
 ]

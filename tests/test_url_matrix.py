@@ -40,6 +40,7 @@ from followup.models import RegisterOutcome, SurveyResponse
 from participants.models import CaseNote, LearningGoal, Participant, Study, SupportActivity
 from placements.models import Internship, Placement, WageSubsidyCase
 from reports.models import OutcomeSnapshot, SnapshotStatus
+from survey.models import SurveyInvitation, SurveyRound, hash_token
 from tests.factories import (
     AdminFactory,
     CaseNoteFactory,
@@ -60,6 +61,7 @@ LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
 SECRET_SURNAME = "Hemligsson"
 BIRTH = datetime.date(1983, 8, 17)
 NUMBER = make_personnummer(BIRTH, 611)
+SURVEY_TOKEN = "matrix-survey-token-of-participant-a"
 
 # Routes anyone may open without logging in (by URL name). Everything else
 # must send an anonymous visitor to a login page.
@@ -69,6 +71,11 @@ PUBLIC = {
     "set_language",  # the language switch on the login page
     "admin:login",  # the admin's own login form
     "admin:logout",  # as "logout"; without a session it redirects to the admin's index
+    # The participant survey: the link's one-time token is the only key, and the
+    # page shows nothing about the person (the matrix gives it a real token of
+    # A's participant, so a name on it would be caught).
+    "survey:respond",
+    "survey:thanks",  # where an answer lands: a thank-you text, nothing else
 }
 
 # Answers that differ from the general rule, with the reason. Keyed by
@@ -184,12 +191,30 @@ def build_world() -> World:
     outcome = RegisterOutcome.objects.create(
         participant=participant, year=2021, income_source="studier"
     )
+    today = datetime.date.today()
+    survey_round = SurveyRound.objects.create(
+        name="Matrix round",
+        opens_on=today - datetime.timedelta(days=1),
+        closes_on=today + datetime.timedelta(days=30),
+    )
     survey = SurveyResponse.objects.create(
-        survey_round="2021", job_type=placement.job_type, participant=participant
+        survey_round=survey_round, job_type=placement.job_type, participant=participant
+    )
+    # A's participant's live survey link: the public page must not name them.
+    SurveyInvitation.objects.create(
+        survey_round=survey_round,
+        participant=participant,
+        job_type=placement.job_type,
+        token_hash=hash_token(SURVEY_TOKEN),
     )
     # Coach B's own participant: B reaches it, A's stays out of reach.
     coach_b = CoachFactory(username="coach_b", unit=unit_b)
-    PlacementFactory(participant=ParticipantFactory(unit=unit_b, coach=coach_b))
+    placement_b = PlacementFactory(participant=ParticipantFactory(unit=unit_b, coach=coach_b))
+    SurveyInvitation.objects.create(
+        survey_round=survey_round,
+        participant=placement_b.participant,
+        job_type=placement_b.job_type,
+    )
     users = {
         "coach_a": coach_a,
         "coach_b": coach_b,
@@ -221,6 +246,9 @@ def build_world() -> World:
             ("placements:workplace_detail", "pk"): str(placement.workplace_id),
             ("reports:snapshot_status", "pk"): str(snapshot.pk),
             ("reports:dashboard_csv", "table"): "overdue",
+            ("survey:links", "pk"): str(survey_round.pk),
+            ("survey:paper_import", "pk"): str(survey_round.pk),
+            ("survey:respond", "token"): SURVEY_TOKEN,
         },
     )
 
