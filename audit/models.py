@@ -1,14 +1,16 @@
 """The access log: who read or changed what, when and from where. Append-only.
 
 A row names the participant only by id (``participant_id``, a plain integer,
-not a foreign key): when retention deletes a participant, the rows about them
-stay as they were, and no row ever holds a name or a personnummer.
+not a foreign key), so deleting a participant does not touch the log by
+itself, and no row ever holds a name or a personnummer.
 
 Nothing in the application changes or deletes a row: ``save()`` only inserts,
 ``delete()`` and the queryset's ``update()``/``delete()`` refuse, the admin is
 read-only, and a database trigger refuses UPDATE and DELETE whatever the
-caller (migration 0002). The one way out is ``audit.services.purge_before``,
-for retention.
+caller (migration 0002). The only ways out are retention's
+(``privacy.services``): ``audit.services.purge_participants`` for the rows
+about the participants it deletes, and ``audit.services.purge_before`` for
+every row older than the retention period.
 """
 
 from typing import Any, NoReturn

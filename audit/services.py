@@ -210,3 +210,47 @@ def purge_before(cutoff: datetime.datetime, *, username: str = "") -> int:
             username=username,
         )
     return deleted
+
+
+def purge_participants(participant_ids: Iterable[int], *, username: str) -> int:
+    """Delete every row about these participants, whatever its age; return how many.
+
+    For retention only, when the participants themselves are deleted: the
+    rows naming them by ``participant_id``, or as the object of the action.
+    Permitted inside this function's transaction only, like ``purge_before``.
+    The purge is logged with counts only: a row naming the deleted ids would
+    itself be a trace of the people.
+    """
+    ids = sorted(set(participant_ids))
+    if not ids:
+        return 0
+    using = router.db_for_write(AccessLogEntry)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(AccessLogEntry._meta.db_table)
+    participant_column, type_column, object_column = (
+        quote(AccessLogEntry._meta.get_field(name).column)
+        for name in ("participant_id", "object_type", "object_id")
+    )
+    deleted = 0
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        permit_deletion(cursor)
+        chunks = iter(ids)
+        # Bounded statements: SQLite limits the number of parameters.
+        while chunk := list(islice(chunks, 500)):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {participant_column} IN ({marks})"  # noqa: S608
+                f" OR ({type_column} = %s AND {object_column} IN ({marks}))",
+                [*chunk, "participant", *chunk],
+            )
+            deleted += cursor.rowcount
+        forbid_deletion(cursor)
+        log_access(
+            action=Action.BULK_CHANGE,
+            object_type="accesslogentry",
+            detail=f"retention: {deleted} access-log rows about {len(ids)} deleted "
+            "participants deleted",
+            username=username,
+        )
+    return deleted

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Role
 from followup.models import FollowUp
 from followup.services import followup_register
 from participants import case_forms
@@ -196,6 +197,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         context["add_form"] = case_forms.CaseNoteForm(auto_id=spec.auto_id)
         context["add_spec"] = spec
+    # The register extract (GDPR art. 15) holds disability: admins with the permission.
+    context["can_extract"] = request.user.has_role(Role.ADMIN) and can_see_sensitive(request.user)
     return render(request, "participants/detail.html", context)
 
 

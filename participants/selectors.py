@@ -30,25 +30,30 @@ def participants_for_user(user: User) -> QuerySet[Participant]:
     return qs.none()
 
 
-def participant_for_user(user: User, pk: int) -> Participant:
+def participant_for_user(
+    user: User, pk: int, *, action: str | None = None, detail: str = ""
+) -> Participant:
     """One participant, or 404 when the user may not read them.
 
     A 404 rather than a 403 so that a record's existence is not disclosed.
-    Every call is an access-log row: "view", or "change" when the current
-    request is a POST (the view is about to save), or "refused" with the
-    participant id asked for.
+    Every call is an access-log row: ``action`` when given (an export, say),
+    else "view", or "change" when the current request is a POST (the view is
+    about to save); or "refused" with the participant id asked for.
     """
     try:
         participant = participants_for_user(user).get(pk=pk)
     except Participant.DoesNotExist:
         log_refused(status=404, participant_id=pk, user=user)
         raise Http404("No such participant.") from None
-    request = current_request()
+    if action is None:
+        request = current_request()
+        action = Action.CHANGE if request is not None and request.method == "POST" else Action.VIEW
     log_access(
-        action=Action.CHANGE if request is not None and request.method == "POST" else Action.VIEW,
+        action=action,
         participant_id=participant.pk,
         object_type="participant",
         object_id=participant.pk,
+        detail=detail,
         user=user,
     )
     return participant

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "survey",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followup.tasks.send_followup_reminders_task",
         "schedule": crontab(hour=6, minute=30, day_of_week="mon-fri"),
     },
+    # Retention (gallring), at night when nobody is working on the cases.
+    "retention-nightly": {
+        "task": "privacy.tasks.retention_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- Cache ----------------------------------------------------------------
@@ -297,5 +303,8 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "stockholmsjobb.redaction.PersonalDataReport
 REPORT_PERIOD_LAG_MONTHS = env.int("REPORT_PERIOD_LAG_MONTHS", default=4)
 # Breakdown cells with a denominator from 1 to this minus one are suppressed.
 SMALL_CELL_THRESHOLD = env.int("SMALL_CELL_THRESHOLD", default=5)
+# Retention (gallring): a participant is deleted, with their history and the log
+# rows about them, this many years after the last entry in their case.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
 # Shown on every page when the database holds synthetic demo data.
 DEMO_BANNER = env.bool("DEMO_BANNER", default="DATABASE_URL" not in env)

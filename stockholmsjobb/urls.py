@@ -21,5 +21,6 @@ urlpatterns = [
     path("dashboard/", include("reports.urls")),
     path("audit/", include("audit.urls")),
     path("survey/", include("survey.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]

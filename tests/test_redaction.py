@@ -60,10 +60,14 @@ def console():
         if isinstance(handler, logging.StreamHandler)
         and any(isinstance(f, RedactPersonnummer) for f in handler.filters)
     )
+    # Not setStream(): it flushes the old stream, which a test that configured
+    # logging again may have left pointing at a closed capture.
     stream = io.StringIO()
-    previous = handler.setStream(stream)
+    with handler.lock:
+        previous, handler.stream = handler.stream, stream
     yield stream
-    handler.setStream(previous)
+    with handler.lock:
+        handler.stream = previous
 
 
 @override_settings(
