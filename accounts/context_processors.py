@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict:
         if any(user.has_role(role) for role in (Role.COACH, Role.MANAGER, Role.ADMIN)):
             items.append((reverse("placements:workplace_list"), _("Workplaces")))
             items.append((reverse("reports:dashboard"), _("Dashboard")))
+            items.append((reverse("survey:index"), _("Survey")))
         if user.has_role(Role.ADMIN):
             items.append((reverse("audit:review"), _("Access log")))
         if user.has_role(Role.ADMIN) or user.is_staff:

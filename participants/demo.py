@@ -33,6 +33,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import Role, User
+from followup.demo import seed_register_outcomes
 from followup.models import FollowUp, Outcome
 from participants.models import (
     ActivityKind,
@@ -67,6 +68,7 @@ from placements.models import (
     Workplace,
     follow_up_due_date,
 )
+from survey.demo import delete_survey_data, seed_survey
 
 BATCH_SIZE = 1000
 DEMO_PASSWORD = "stockholm"  # noqa: S105 - DESIGN.md section 5: the demo users' known password
@@ -658,6 +660,9 @@ def seed_demo(*, rng: random.Random, options: SeedOptions) -> dict[str, int]:
     # Drawn last, so the consents leave the rest of the data as it was before them.
     consents = _consents(rng, people, today)
     _bulk_create(consents)
+    # Sources of the annual report beside the case data; they draw on their own.
+    register_rows = seed_register_outcomes(rng=random.Random(rng.random()), today=today)  # noqa: S311
+    survey = seed_survey(today)
 
     # The demo coach is counted among the demo users, not the staff made here.
     staff = sum(len(unit_coaches) for unit_coaches in coaches.values()) - 1 + len(UNIT_MANAGERS)
@@ -674,6 +679,8 @@ def seed_demo(*, rng: random.Random, options: SeedOptions) -> dict[str, int]:
         "registered follow-ups": sum(1 for f in followups if f.performed_on),
         **content,
         "consent decisions": len(consents),
+        "SCB register rows": register_rows,
+        **survey,
         "demo coach's participants": sum(1 for p in participants if p.coach_id == demo_coach.pk),
     }
 
@@ -693,6 +700,7 @@ def delete_demo_data() -> dict[str, int]:
     notes = 0
     while deleted := CaseNote.objects.filter(corrections__isnull=True).delete()[0]:
         notes += deleted
+    survey = delete_survey_data()
     participants = Participant.objects.count()
     Participant.objects.all().delete()
     workplaces, _ = Workplace.objects.filter(
@@ -703,7 +711,12 @@ def delete_demo_data() -> dict[str, int]:
         .exclude(username__in=DEMO_USERNAMES)
         .delete()
     )
-    return {"participants": participants, "workplaces": workplaces, "staff rows": staff}
+    return {
+        "participants": participants,
+        "workplaces": workplaces,
+        "staff rows": staff,
+        **survey,
+    }
 
 
 # --- Organisation ----------------------------------------------------------------
