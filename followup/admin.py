@@ -100,7 +100,7 @@ class RegisterOutcomeAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admi
     list_select_related = ("participant",)
     list_filter = ("year", "income_source")
     search_fields = ("participant__first_name", "participant__last_name")
-    autocomplete_fields = ("participant",)
+    raw_id_fields = ("participant",)
     readonly_fields = ("imported_at",)
     list_per_page = 50
     show_full_result_count = False
@@ -120,7 +120,7 @@ class SurveyResponseAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_filter = ("survey_round", "job_type", "on_paper", "studied_during_placement")
     search_fields = ("survey_round__name",)
     date_hierarchy = "submitted_on"
-    autocomplete_fields = ("participant",)
+    raw_id_fields = ("participant",)
     fieldsets = (
         (None, {"fields": ("survey_round", "job_type", "participant", "on_paper")}),
         (_("Staff"), {"fields": STAFF_STATEMENTS}),

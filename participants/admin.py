@@ -99,6 +99,14 @@ class PrivateSearchChangeList(ChangeList):
         return lookup_params
 
 
+def refuse_autocomplete(request: HttpRequest) -> None:
+    """The admin's autocomplete endpoint searches any model that has search
+    fields, with the typed term in ``?term=``: never these. Pick by raw id."""
+    match = request.resolver_match
+    if match is not None and match.url_name == "autocomplete":
+        raise PermissionDenied
+
+
 class PrivateSearchMixin:
     """The changelist is searched by POST: no search term ever appears in a URL.
 
@@ -116,6 +124,12 @@ class PrivateSearchMixin:
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return PrivateSearchChangeList
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        refuse_autocomplete(request)
+        return super().get_search_results(request, queryset, search_term)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict | None = None
@@ -173,6 +187,7 @@ class PersonnummerSearchMixin(PrivateSearchMixin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
+        refuse_autocomplete(request)
         try:
             number = normalise(search_term)
         except PersonnummerError:
@@ -541,8 +556,7 @@ class CaseNoteAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin
     list_select_related = ("participant", "author", "corrects")
     search_fields = ("participant__first_name", "participant__last_name")
     date_hierarchy = "created_at"
-    autocomplete_fields = ("participant",)
-    raw_id_fields = ("corrects",)
+    raw_id_fields = ("participant", "corrects")
     fields = ("participant", "text", "corrects", "author", "created_at")
     readonly_fields = ("author", "created_at")
     list_per_page = 50
@@ -572,8 +586,7 @@ class SupportActivityAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.Mod
     list_filter = ("phase", "kind", "date")
     search_fields = ("participant__first_name", "participant__last_name", "note")
     date_hierarchy = "date"
-    autocomplete_fields = ("participant",)
-    raw_id_fields = ("placement",)
+    raw_id_fields = ("participant", "placement")
     readonly_fields = ("recorded_by", "created_at")
     list_per_page = 50
     show_full_result_count = False
@@ -600,8 +613,7 @@ class LearningGoalAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelA
     list_filter = ("status", "target_date", "next_review_on")
     search_fields = ("participant__first_name", "participant__last_name", "target_industry")
     date_hierarchy = "target_date"
-    autocomplete_fields = ("participant",)
-    raw_id_fields = ("placement",)
+    raw_id_fields = ("participant", "placement")
     readonly_fields = ("created_at", "updated_at")
     list_per_page = 50
 
@@ -626,8 +638,7 @@ class StudyAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
     list_filter = ("kind", "completed", "start_date")
     search_fields = ("participant__first_name", "participant__last_name", "course", "provider")
     date_hierarchy = "start_date"
-    autocomplete_fields = ("participant",)
-    raw_id_fields = ("placement",)
+    raw_id_fields = ("participant", "placement")
     readonly_fields = ("created_at",)
     list_per_page = 50
 

@@ -202,7 +202,10 @@ class PlacementAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mode
     search_fields = ("participant__first_name", "participant__last_name", "workplace__name")
     search_help_text = _("Participant's name or personal identity number, or workplace.")
     date_hierarchy = "start_date"
-    autocomplete_fields = ("participant", "workplace")
+    # Participants by raw id: its lookup searches by POST (PrivateSearchMixin),
+    # where an autocomplete would send the typed personnummer in a GET.
+    raw_id_fields = ("participant",)
+    autocomplete_fields = ("workplace",)
     fieldsets = (
         (None, {"fields": ("participant", "job_type", "workplace", "funding")}),
         (
@@ -244,8 +247,7 @@ class InternshipAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdm
         "occupation",
     )
     date_hierarchy = "start_date"
-    autocomplete_fields = ("participant",)
-    raw_id_fields = ("placement",)
+    raw_id_fields = ("participant", "placement")
     readonly_fields = ("created_at",)
     list_per_page = 50
 
@@ -265,8 +267,7 @@ class WageSubsidyCaseAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.Mod
     list_filter = ("kind", "outcome", "applied_on", "decided_on")
     search_fields = ("participant__first_name", "participant__last_name", "employer")
     date_hierarchy = "applied_on"
-    autocomplete_fields = ("participant",)
-    raw_id_fields = ("placement",)
+    raw_id_fields = ("participant", "placement")
     readonly_fields = ("processing_days", "created_at", "updated_at")
     list_per_page = 50
 
