@@ -1,6 +1,21 @@
 """The managers' dashboard as data: tables and chart series built from the latest snapshot.
 
-Views render it as HTML or CSV; both show the same suppressed cells.
+Views render it as HTML or CSV; both show the same suppressed cells, and the
+chart data has null where a table shows "<5".
+
+Which tables are protected, and why (``reports.disclosure`` has the rules):
+
+- The outcome tables (shares per period with women, men and other; the
+  outcome mix; outcomes per job type; the headline) show outcome counts of
+  placements and totals beside their parts, and can be filtered: every cell
+  goes through small-cell, small-difference and secondary suppression.
+- Places in use against target, and overdue follow-ups per coach, are not
+  suppressed. They show no outcome and no attribute of the participants
+  (gender, age, district), only how many places a job type uses and how much
+  follow-up work a coach has; they hide no cell, so there is nothing for a
+  total to give away; they ignore the dashboard's filters, so no two views
+  differ; and they have no total row. A manager acts on exact figures there
+  (a coach with one overdue follow-up must see it).
 """
 
 import datetime
@@ -12,10 +27,12 @@ from django.utils.translation import gettext as _
 
 from participants.models import Gender
 from placements.models import JobType
+from reports.disclosure import Key, Total, hidden_cells
 from reports.outcomes import OutcomeCounts, percent, suppress
 from reports.periods import ReportPeriod, current_period, periods_between
 from reports.selectors import (
     CellFigures,
+    FilteredFigures,
     PeriodFigures,
     overdue_followups_per_coach,
     places_in_use,
@@ -38,9 +55,9 @@ def _share(cell: dict) -> float | None:
     return cell["share_work_or_studies"]
 
 
-def _mix(counts: OutcomeCounts, threshold: int) -> dict[str, float | None]:
-    """Each outcome's part of the followed-up, in per cent; nothing for a small cell."""
-    if 0 < counts.followed_up < threshold or counts.followed_up == 0:
+def _mix(counts: OutcomeCounts, cell: dict) -> dict[str, float | None]:
+    """Each outcome's part of the followed-up, in per cent; nothing for a hidden or empty cell."""
+    if isinstance(cell["followed_up"], str) or counts.followed_up == 0:
         return {"unsubsidised": None, "subsidised": None, "studies": None}
     return {
         "unsubsidised": float(percent(counts.work_unsubsidised, counts.followed_up)),
@@ -54,23 +71,119 @@ def _shown_periods(first_year: int, last_year: int, today: datetime.date) -> lis
     return [p for p in periods_between(first_year, last_year) if p.window_end <= latest.window_end]
 
 
+Figures = CellFigures | FilteredFigures | PeriodFigures
+
+
+def _keyed_cells(
+    figures: Figures,
+    asked: list[ReportPeriod],
+    current: ReportPeriod,
+    job_types: list[JobType],
+) -> tuple[dict[Key, OutcomeCounts], list[dict[Key, OutcomeCounts]]]:
+    """The view's cells by key, and the same cells in every coarser view.
+
+    Keys: ("total", period), ("gender", gender, period) and ("job_type", pk)
+    for the current period.
+    """
+    genders = [gender.value for gender in Gender]
+    labels = [period.label for period in asked]
+    zeros = [OutcomeCounts()] * len(asked)
+
+    def keyed(total, by_gender, by_job_type) -> dict[Key, OutcomeCounts]:
+        cells: dict[Key, OutcomeCounts] = {}
+        series = total.get("total", zeros)
+        cells.update(zip([("total", label) for label in labels], series, strict=True))
+        for gender in genders:
+            series = by_gender.get(gender, zeros)
+            cells.update(zip([("gender", gender, label) for label in labels], series, strict=True))
+        for job_type in job_types:
+            cells[("job_type", job_type.pk)] = by_job_type.get(job_type.pk, zeros)[0]
+        return cells
+
+    own = keyed(
+        figures.counts(asked),
+        figures.counts(asked, group_by="gender"),
+        figures.counts([current], group_by="job_type"),
+    )
+    coarser = [
+        keyed(*views)
+        for views in zip(
+            figures.coarser_counts(asked),
+            figures.coarser_counts(asked, group_by="gender"),
+            figures.coarser_counts([current], group_by="job_type"),
+            strict=True,
+        )
+    ]
+    return own, coarser
+
+
+def shown_cells(
+    cells: dict[Key, OutcomeCounts],
+    coarser: list[dict[Key, OutcomeCounts]],
+    *,
+    periods: list[ReportPeriod],
+    current: ReportPeriod,
+    job_types: list[JobType],
+    threshold: int,
+) -> dict[Key, dict]:
+    """Every cell as the page, the CSV and the charts show it; ``reports.disclosure`` hides.
+
+    The totals the page shows beside their parts: each period's followed-up
+    beside women, men and other (the shares table), and the current period's
+    followed-up and ended beside each job type (the headline and the job-type
+    table). Ended per gender is shown nowhere, so only the job types' sum
+    protects ended.
+    """
+    by_gender = [
+        Total(("total", p.label), tuple(("gender", g.value, p.label) for g in Gender))
+        for p in periods
+    ]
+    by_job_type = Total(("total", current.label), tuple(("job_type", jt.pk) for jt in job_types))
+    hidden = {}
+    for count, totals in (
+        ("followed_up", [*by_gender, by_job_type]),
+        ("ended", [by_job_type]),
+    ):
+        hidden[count] = hidden_cells(
+            {key: getattr(c, count) for key, c in cells.items()},
+            totals,
+            threshold,
+            coarser=[{key: getattr(c, count) for key, c in view.items()} for view in coarser],
+        )
+    return {
+        key: suppress(
+            counts,
+            threshold,
+            hide_followed_up=key in hidden["followed_up"],
+            hide_ended=key in hidden["ended"],
+        )
+        for key, counts in cells.items()
+    }
+
+
 def outcome_tables(
-    figures: CellFigures | PeriodFigures, *, first_year: int, last_year: int, today: datetime.date
+    figures: Figures, *, first_year: int, last_year: int, today: datetime.date
 ) -> dict[str, Any]:
-    """Every outcome table and chart series of the dashboard, from the snapshot's figures."""
+    """Every outcome table and chart series of the dashboard, from the snapshot's figures.
+
+    Every number passes through ``shown_cells`` first, so the page, the CSV
+    downloads and the chart data hide the same cells.
+    """
     threshold = settings.SMALL_CELL_THRESHOLD
     current = current_period(today)
     periods = _shown_periods(first_year, last_year, today)
     asked = [*periods, current] if current not in periods else periods
-    total = figures.counts(asked).get("total", [OutcomeCounts()] * len(asked))
-    by_gender = figures.counts(asked, group_by="gender")
     job_types = list(JobType.objects.filter(active=True))
-    by_job_type = figures.counts([current], group_by="job_type")
+    cells, coarser = _keyed_cells(figures, asked, current, job_types)
+    shown = shown_cells(
+        cells, coarser, periods=asked, current=current, job_types=job_types, threshold=threshold
+    )
 
-    headline = suppress(total[asked.index(current)], threshold)
-    empty = [OutcomeCounts()] * len(asked)
-    gender_cells = {g: [suppress(c, threshold) for c in by_gender.get(g, empty)] for g in Gender}
-    total_cells = [suppress(c, threshold) for c in total]
+    def total(period: ReportPeriod) -> dict:
+        return shown[("total", period.label)]
+
+    def gender(code: str, period: ReportPeriod) -> dict:
+        return shown[("gender", code, period.label)]
 
     shares = Table(
         "shares",
@@ -99,8 +212,8 @@ def outcome_tables(
             _("Studies %"),
         ],
     )
-    for index, period in enumerate(periods):
-        cell = total_cells[index]
+    for period in periods:
+        cell = total(period)
         shares.rows.append(
             [
                 period.label,
@@ -113,10 +226,10 @@ def outcome_tables(
             + [
                 v
                 for g in Gender
-                for v in (gender_cells[g][index]["followed_up"], _share(gender_cells[g][index]))
+                for v in (gender(g.value, period)["followed_up"], _share(gender(g.value, period)))
             ]
         )
-        shares_mix = _mix(total[index], threshold)
+        shares_mix = _mix(cells[("total", period.label)], cell)
         mix.rows.append(
             [
                 period.label,
@@ -146,8 +259,8 @@ def outcome_tables(
     )
     job_type_mix = []
     for job_type in job_types:
-        counts = by_job_type.get(job_type.pk, [OutcomeCounts()])[0]
-        cell = suppress(counts, threshold)
+        key = ("job_type", job_type.pk)
+        cell = shown[key]
         per_job_type.rows.append(
             [
                 job_type.name,
@@ -160,15 +273,15 @@ def outcome_tables(
                 cell["coverage"],
             ]
         )
-        job_type_mix.append(_mix(counts, threshold))
+        job_type_mix.append(_mix(cells[key], cell))
 
     chart = {
         "labels": [p.label for p in periods],
         "share": {
-            "total": [_share(c) for c in total_cells[: len(periods)]],
-            **{g: [_share(c) for c in gender_cells[g][: len(periods)]] for g in CHART_GENDERS},
+            "total": [_share(total(p)) for p in periods],
+            **{g.value: [_share(gender(g.value, p)) for p in periods] for g in CHART_GENDERS},
         },
-        "mix": [_mix(c, threshold) for c in total[: len(periods)]],
+        "mix": [_mix(cells[("total", p.label)], total(p)) for p in periods],
         "job_types": {"labels": [jt.name for jt in job_types], "mix": job_type_mix},
         "names": {
             "total": _("All"),
@@ -184,7 +297,7 @@ def outcome_tables(
     }
     return {
         "current": current,
-        "headline": headline,
+        "headline": total(current),
         "tables": [shares, mix, per_job_type],
         "chart": chart,
         "periods": periods,

@@ -6,7 +6,7 @@ Every number is counted by the database in one aggregate or one grouped query
 """
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -69,8 +69,9 @@ class OutcomeCounts:
 
     def as_dict(self) -> dict[str, int | float | None]:
         """The keys of DESIGN §5's ``total`` object, in its order; percentages as numbers."""
+        # Not dataclasses.asdict: its deep copy costs more than the dashboard's other work.
         return {
-            **asdict(self),
+            **{name: getattr(self, name) for name in COUNT_KEYS},
             "share_work_or_studies": _as_number(self.share_work_or_studies),
             "coverage": _as_number(self.coverage),
         }
@@ -211,31 +212,41 @@ def outcome_report(
 
 
 def suppress(
-    counts: OutcomeCounts | Mapping[str, Any], threshold: int | None = None
+    counts: OutcomeCounts | Mapping[str, Any],
+    threshold: int | None = None,
+    *,
+    hide_followed_up: bool = False,
+    hide_ended: bool = False,
 ) -> dict[str, int | str | float | None]:
     """A cell as dashboards and exported reports show it (DESIGN §4, small cells).
 
     When 1 to ``threshold − 1`` placements were followed up, the cell shows no
     share and no coverage, and its outcome counts as ``"<5"`` (the threshold in
     the text); its count of ended placements is hidden the same way when it is
-    small. Zero stays 0 (the share is then null anyway). ``suppressed`` says
-    whether anything was hidden. The command's output is exact and never uses this.
+    small, and the coverage with it. Zero stays 0 (the share is then null
+    anyway). ``hide_followed_up`` and ``hide_ended`` hide those counts the same
+    way whatever their size: secondary suppression (``reports.disclosure``)
+    decides them, and a hidden cell looks the same whichever rule hid it.
+    ``suppressed`` says whether anything was hidden. The command's output is
+    exact and never uses this.
     """
     if not isinstance(counts, OutcomeCounts):
         counts = OutcomeCounts.from_dict(counts)
     limit = settings.SMALL_CELL_THRESHOLD if threshold is None else threshold
     hidden = f"<{limit}"
     cell: dict[str, int | str | float | None] = dict(counts.as_dict())
-    small_denominator = 0 < counts.followed_up < limit
-    if small_denominator:
+    followed_up_hidden = hide_followed_up or 0 < counts.followed_up < limit
+    if followed_up_hidden:
         for key in ("followed_up", "work", "work_subsidised", "work_unsubsidised", "studies"):
             cell[key] = hidden
         cell["share_work_or_studies"] = None
         cell["coverage"] = None
-    small_ended = 0 < counts.ended < limit
-    if small_ended:
+    ended_hidden = hide_ended or 0 < counts.ended < limit
+    if ended_hidden:
+        # Followed-up over coverage would give the ended count back.
         cell["ended"] = hidden
-    cell["suppressed"] = small_denominator or small_ended
+        cell["coverage"] = None
+    cell["suppressed"] = followed_up_hidden or ended_hidden
     return cell
 
 

@@ -16,6 +16,7 @@ from reports.models import OutcomeCell, OutcomeSnapshot, SnapshotStatus
 from reports.selectors import (
     CellFigures,
     DashboardFilters,
+    FilteredFigures,
     PeriodFigures,
     cells,
     figures_unit_for,
@@ -43,8 +44,11 @@ def _dashboard(request: HttpRequest) -> dict:
     if snapshot and not filtering:
         # The usual view: figures rolled up when the snapshot was computed.
         figures = PeriodFigures(snapshot, unit_id)
+    elif filtering:
+        # With the coarser views' counts, so the page hides what they would give away.
+        figures = FilteredFigures(base, _chosen_filters(filterset.form.cleaned_data, unit_id))
     else:
-        figures = CellFigures(filterset.qs if filtering else base)
+        figures = CellFigures(base)
     outcomes = outcome_tables(figures, first_year=first_year, last_year=last_year, today=today)
     operations = operations_tables(today=today, unit_id=unit_id)
     return {
@@ -62,6 +66,17 @@ def _dashboard(request: HttpRequest) -> dict:
         "query": request.GET.urlencode(),
         "small_cell_threshold": settings.SMALL_CELL_THRESHOLD,
     }
+
+
+def _chosen_filters(cleaned: dict, unit_id: int | None) -> DashboardFilters:
+    district = cleaned.get("district")
+    return DashboardFilters(
+        job_type=cleaned.get("job_type"),
+        district_id=district.pk if district else None,
+        setting=cleaned.get("setting") or "",
+        age_group=cleaned.get("age_group") or "",
+        unit_id=unit_id,
+    )
 
 
 @role_required(*DASHBOARD_ROLES)

@@ -6,6 +6,8 @@
   if (!source || typeof Chart === "undefined") {
     return;
   }
+  // A cell the tables show as "<5" (a small cell, or one that would give a small
+  // one away) is null here: no point on a line, no bar.
   var data = JSON.parse(source.textContent);
   var names = data.names;
   var colours = {
