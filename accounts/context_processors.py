@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict:
             items.append((reverse("reports:dashboard"), _("Dashboard")))
             items.append((reverse("survey:index"), _("Survey")))
         if user.has_role(Role.ADMIN):
+            items.append((reverse("annual:index"), _("Annual report")))
             items.append((reverse("audit:review"), _("Access log")))
         if user.has_role(Role.ADMIN) or user.is_staff:
             items.append((reverse("admin:index"), _("Administration")))

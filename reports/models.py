@@ -117,3 +117,85 @@ class PeriodFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} {self.period} {self.dimension} {self.group}"
+
+
+class AnnualReportStep(models.TextChoices):
+    """Where a build of the annual report is; the page shows it under the progress bar."""
+
+    QUEUED = "queued", _("Waiting for a worker")
+    PLACES = "places", _("Places per job type")
+    OUTCOMES = "outcomes", _("Work or studies three months after")
+    CHARACTERISTICS = "characteristics", _("Participants' characteristics")
+    REGISTER = "register", _("Register follow-up (SCB)")
+    SURVEY = "survey", _("Survey results")
+    SUPPORT = "support", _("Studies, learning goals, internships and wage subsidies")
+    WORKBOOK = "workbook", _("Writing the workbook")
+    DONE = "done", _("Done")
+
+
+class AnnualReport(models.Model):
+    """The annual report of one year: the latest build's state, and the last built files.
+
+    One row per year. A rebuild resets the state fields (status, progress,
+    step, error) but leaves ``tables``, ``xlsx`` and ``built_at`` alone until
+    it succeeds, so the previous report stays downloadable while a rebuild
+    runs and after one fails. The tables hold aggregates only, never a person.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    # The placements whose register follow-up (tables 6-8) the report shows: those ended this year.
+    cohort_year = models.PositiveSmallIntegerField(_("register cohort year"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=SnapshotStatus.choices, default=SnapshotStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(
+        _("step"), max_length=16, choices=AnnualReportStep.choices, default=AnnualReportStep.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # The last successful build: what the downloads serve.
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
+    built_cohort_year = models.PositiveSmallIntegerField(
+        _("register cohort year of the built report"), null=True, blank=True
+    )
+    tables = models.JSONField(_("tables"), null=True, blank=True)
+    xlsx = models.BinaryField(_("workbook"), blank=True, default=b"")
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="annualreport_progress_at_most_100"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=SnapshotStatus.values),
+                name="annualreport_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000, year__lte=2100), name="annualreport_year_sane"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.status}"
+
+    @property
+    def is_building(self) -> bool:
+        return self.status in (SnapshotStatus.QUEUED, SnapshotStatus.RUNNING)
+
+    @property
+    def is_built(self) -> bool:
+        return self.built_at is not None

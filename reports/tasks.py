@@ -12,3 +12,11 @@ def compute_snapshot_task(snapshot_id: int) -> int:
 def scheduled_snapshot_task() -> int:
     """Beat's entry: queue a fresh snapshot (computed by compute_snapshot_task)."""
     return snapshot_request().pk
+
+
+@shared_task
+def build_annual_report_task(report_id: int) -> int:
+    """Build a requested annual report (reports.annual.annual_report_build)."""
+    from reports.annual import annual_report_build
+
+    return annual_report_build(report_id=report_id).pk

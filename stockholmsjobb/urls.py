@@ -19,6 +19,7 @@ urlpatterns = [
     path("followups/", include("followup.urls")),
     path("workplaces/", include("placements.urls")),
     path("dashboard/", include("reports.urls")),
+    path("reports/", include("reports.annual_urls")),
     path("audit/", include("audit.urls")),
     path("survey/", include("survey.urls")),
     path("privacy/", include("privacy.urls")),

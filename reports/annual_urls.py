@@ -1,0 +1,19 @@
+"""The annual report's pages, under /reports/.
+
+A namespace of its own: ``reports`` is the dashboard's (under /dashboard/), and
+two includes sharing a namespace cannot both be reversed.
+"""
+
+from django.urls import path
+
+from reports import annual_views
+
+app_name = "annual"
+
+urlpatterns = [
+    path("", annual_views.annual_index, name="index"),
+    path("build/", annual_views.annual_build, name="build"),
+    path("status/", annual_views.annual_status, name="status"),
+    path("download/<slug:kind>/", annual_views.annual_download, name="download"),
+    path("print/", annual_views.annual_print, name="print"),
+]
