@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,17 +14,15 @@ def browser_locale() -> str:
     return "sv-SE"
 
 
-@pytest.fixture
-def browser_page(chromium_path, live_server, monkeypatch, browser_locale):
+@contextmanager
+def chromium_page(chromium_path: str, live_server, **context_options):
     """A headless Chromium page (Debian's chromium, driven by Playwright).
 
+    `context_options` go to `browser.new_context` (locale, viewport, touch...).
     `page.external_requests` lists requests that left for another host;
     `page.console_errors` the console errors and uncaught exceptions (a
     Content-Security-Policy violation is reported as a console error).
     """
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM
-    # calls stay synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -38,7 +37,7 @@ def browser_page(chromium_path, live_server, monkeypatch, browser_locale):
                 "--no-first-run",
             ],
         )
-        context = browser.new_context(locale=browser_locale)
+        context = browser.new_context(**context_options)
         page = context.new_page()
         external: list[str] = []
         page.on(
@@ -57,9 +56,21 @@ def browser_page(chromium_path, live_server, monkeypatch, browser_locale):
         )
         page.on("pageerror", lambda error: console_errors.append(str(error)))
         page.console_errors = console_errors
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium_path, live_server, monkeypatch, browser_locale):
+    """A desktop page in the browser's language; see `chromium_page`."""
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM
+    # calls stay synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium_page(chromium_path, live_server, locale=browser_locale) as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def log_in(page, live_server, username: str, password: str) -> None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from followup.models import STATEMENTS, Agreement, SurveyResponse
 from survey.models import SurveyInvitation, SurveyRound, hash_token
-from tests.e2e.conftest import accessibility_violations
+from tests.e2e.conftest import accessibility_violations, chromium_page
 from tests.factories import ParticipantFactory, PlacementFactory, job_type
 
 pytestmark = [
@@ -23,54 +23,18 @@ MIN_TARGET = 44
 
 @pytest.fixture
 def phone_page(chromium_path, live_server, monkeypatch):
-    """A headless Chromium as a phone: small screen, touch, Swedish.
-
-    Like the shared `browser_page`, it records requests to other hosts and
-    console errors (a Content-Security-Policy violation is one).
-    """
+    """A headless Chromium as a phone: small screen, touch, Swedish; see `chromium_page`."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(
-            viewport=PHONE,
-            device_scale_factor=3,
-            is_mobile=True,
-            has_touch=True,
-            locale="sv-SE",
-        )
-        page = context.new_page()
-        external: list[str] = []
-        page.on(
-            "request",
-            lambda request: (
-                None if request.url.startswith(live_server.url) else external.append(request.url)
-            ),
-        )
-        page.external_requests = external
-        console_errors: list[str] = []
-        page.on(
-            "console",
-            lambda message: (
-                console_errors.append(message.text) if message.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda error: console_errors.append(str(error)))
-        page.console_errors = console_errors
+    with chromium_page(
+        chromium_path,
+        live_server,
+        viewport=PHONE,
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+        locale="sv-SE",
+    ) as page:
         yield page
-        context.close()
-        browser.close()
 
 
 @pytest.fixture

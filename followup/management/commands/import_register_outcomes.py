@@ -1,14 +1,10 @@
-import sys
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
+from django.core.management.base import BaseCommand, CommandParser
 
 from audit.services import MANAGE_PY
 from followup.register import COLUMNS, import_register_outcomes
-from placements import csv_format
-from placements.csv_format import ImportFailed
+from stockholmsjobb.csv_commands import csv_source, run_csv_import
 
 
 class Command(BaseCommand):
@@ -25,27 +21,5 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the CSV file ('-' reads standard input)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        source: csv_format.Source
-        if options["file"] == "-":
-            source = sys.stdin.buffer
-        else:
-            source = Path(options["file"])
-            if not source.is_file():
-                raise CommandError(f"No such file: {source}")
-        try:
-            result = import_register_outcomes(source, actor=MANAGE_PY)
-        except ImportFailed as failure:
-            for error in failure.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"Nothing was imported: {len(failure.errors)} problem(s) listed above."
-            ) from None
-        except DatabaseError as error:
-            raise CommandError(
-                f"Nothing was imported: the database refused the import ({error})."
-            ) from None
-        if result.ignored_columns:
-            self.stderr.write(
-                "warning: ignored unknown columns: " + ", ".join(result.ignored_columns)
-            )
-        self.stdout.write(result.summary)
+        source = csv_source(options["file"])
+        run_csv_import(self, lambda: import_register_outcomes(source, actor=MANAGE_PY))

@@ -1,14 +1,11 @@
-import sys
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
 
 from audit.services import MANAGE_PY
 from participants.models import Unit
-from placements import csv_format
-from placements.importing import DEFAULT_UNIT_NAME, ImportFailed, import_placements
+from placements.importing import DEFAULT_UNIT_NAME, import_placements
+from stockholmsjobb.csv_commands import csv_source, run_csv_import
 
 
 class Command(BaseCommand):
@@ -40,27 +37,5 @@ class Command(BaseCommand):
             unit = Unit.objects.filter(name=options["unit"]).first()
             if unit is None:
                 raise CommandError(f"There is no unit named '{options['unit']}'.")
-        source: csv_format.Source
-        if options["file"] == "-":
-            source = sys.stdin.buffer
-        else:
-            source = Path(options["file"])
-            if not source.is_file():
-                raise CommandError(f"No such file: {source}")
-        try:
-            result = import_placements(source, unit=unit, actor=MANAGE_PY)
-        except ImportFailed as failure:
-            for error in failure.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"Nothing was imported: {len(failure.errors)} problem(s) listed above."
-            ) from None
-        except DatabaseError as error:
-            raise CommandError(
-                f"Nothing was imported: the database refused the import ({error})."
-            ) from None
-        if result.ignored_columns:
-            self.stderr.write(
-                "warning: ignored unknown columns: " + ", ".join(result.ignored_columns)
-            )
-        self.stdout.write(result.summary)
+        source = csv_source(options["file"])
+        run_csv_import(self, lambda: import_placements(source, unit=unit, actor=MANAGE_PY))

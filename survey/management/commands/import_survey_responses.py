@@ -1,13 +1,10 @@
-import sys
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
 
 from audit.services import MANAGE_PY
-from placements import csv_format
-from survey.importing import COLUMNS, ImportFailed, import_paper_responses
+from stockholmsjobb.csv_commands import csv_source, run_csv_import
+from survey.importing import COLUMNS, import_paper_responses
 from survey.models import SurveyRound
 
 
@@ -30,27 +27,8 @@ class Command(BaseCommand):
         survey_round = SurveyRound.objects.filter(name=options["round"]).first()
         if survey_round is None:
             raise CommandError(f"There is no survey round named '{options['round']}'.")
-        source: csv_format.Source
-        if options["file"] == "-":
-            source = sys.stdin.buffer
-        else:
-            source = Path(options["file"])
-            if not source.is_file():
-                raise CommandError(f"No such file: {source}")
-        try:
-            result = import_paper_responses(source, survey_round=survey_round, actor=MANAGE_PY)
-        except ImportFailed as failure:
-            for error in failure.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"Nothing was imported: {len(failure.errors)} problem(s) listed above."
-            ) from None
-        except DatabaseError as error:
-            raise CommandError(
-                f"Nothing was imported: the database refused the import ({error})."
-            ) from None
-        if result.ignored_columns:
-            self.stderr.write(
-                "warning: ignored unknown columns: " + ", ".join(result.ignored_columns)
-            )
-        self.stdout.write(result.summary)
+        source = csv_source(options["file"])
+        run_csv_import(
+            self,
+            lambda: import_paper_responses(source, survey_round=survey_round, actor=MANAGE_PY),
+        )
