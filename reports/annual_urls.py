@@ -6,6 +6,7 @@ two includes sharing a namespace cannot both be reversed.
 
 from django.urls import path
 
+from followup import register_views
 from reports import annual_views
 
 app_name = "annual"
@@ -16,4 +17,7 @@ urlpatterns = [
     path("status/", annual_views.annual_status, name="status"),
     path("download/<slug:kind>/", annual_views.annual_download, name="download"),
     path("print/", annual_views.annual_print, name="print"),
+    path("scb/", register_views.register_page, name="scb"),
+    path("scb/cohort/", register_views.cohort_download, name="scb_cohort"),
+    path("scb/import/", register_views.extract_upload, name="scb_import"),
 ]
