@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from participants import demo
 from participants.models import Participant
+from reports.annual import annual_report_request
 from reports.models import OutcomeSnapshot
 from reports.services import snapshot_compute
 
@@ -124,6 +125,9 @@ class Command(BaseCommand):
         # The dashboard reads snapshots: give it the demo's figures straight away.
         snapshot = snapshot_compute(snapshot_id=OutcomeSnapshot.objects.create().pk)
         counts["outcome snapshot cells"] = snapshot.cells
+        # And the annual report of the last full year, ready at /reports/ (built by
+        # the worker, or here when tasks run in-process).
+        annual_report_request(year=today.year - 1)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo data for {first_year}-{last_year} (seed {seed}, today {today:%Y-%m-%d}):"
