@@ -768,3 +768,11 @@ def test_admin_refuses_an_overlapping_placement(client):
         response.content.decode()
     )
     assert Placement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_pages_carry_our_favicon(admin_client: Client) -> None:
+    html = admin_client.get(reverse("admin:index")).content.decode()
+
+    assert html.count('<link rel="icon"') == 1
+    assert "img/favicon.svg" in html
