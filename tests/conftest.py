@@ -1,3 +1,4 @@
+import logging
 import os
 import shutil
 import subprocess
@@ -51,6 +52,17 @@ def _english_messages():
     """
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _log_handlers_stay_open():
+    """A test that runs a command through ManagementUtility sets logging up again,
+    with handlers on that test's captured stderr, which pytest then closes: point
+    them back at the process's stderr, so later log lines are not lost in errors."""
+    yield
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and getattr(handler.stream, "closed", False):
+            handler.stream = sys.__stderr__
 
 
 @pytest.fixture(autouse=True)
