@@ -10,7 +10,8 @@ The extract is a CSV with the columns ``personnummer``, ``year`` and
 ``income_source`` (the codes of :class:`followup.models.IncomeSource`), read
 like the placements CSV (UTF-8 with or without BOM, ``,`` or ``;``), all or
 nothing: any bad row fails the whole file with ``row N: column: reason``.
-Importing a year again replaces that year's rows.
+A file replaces the stored rows of the people and years it holds; other
+people's rows of those years (another cohort's) stay.
 """
 
 import datetime
@@ -113,7 +114,7 @@ class _Row:
 class RegisterImportResult:
     rows: int = 0
     stored: int = 0
-    replaced: int = 0  # rows of the same years that were there before
+    replaced: int = 0  # earlier rows of the same people and years
     years: tuple[int, ...] = ()
     not_participants: int = 0  # valid personnummer of nobody in the system
     without_consent: int = 0  # participants without current SCB consent
@@ -204,7 +205,7 @@ def import_register_outcomes(
 ) -> RegisterImportResult:
     """Read an SCB extract, all or nothing; raises ImportFailed listing every bad row.
 
-    The years in the file replace what was stored for them. Rows of people
+    The file replaces what was stored for its people in its years. Rows of people
     who are not participants, or whose current consent does not cover the SCB
     flow, are not stored, and counted in the result.
     """
@@ -228,8 +229,16 @@ def import_register_outcomes(
                 )
             )
     result.stored = len(outcomes)
+    matched = sorted(set(ids.values()))
     with transaction.atomic():
-        result.replaced, _ = RegisterOutcome.objects.filter(year__in=result.years).delete()
+        # Only the rows the file speaks for: cohorts ask SCB about overlapping
+        # years, so another cohort's rows of the same year stay. A participant
+        # in the file who no longer consents loses their earlier row too.
+        for start in range(0, len(matched), LOOKUP_CHUNK):
+            deleted, _ = RegisterOutcome.objects.filter(
+                participant_id__in=matched[start : start + LOOKUP_CHUNK], year__in=result.years
+            ).delete()
+            result.replaced += deleted
         RegisterOutcome.objects.bulk_create(outcomes, batch_size=WRITE_BATCH)
         log_bulk_change(
             participant_ids=sorted({outcome.participant_id for outcome in outcomes}),

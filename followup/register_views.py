@@ -23,6 +23,7 @@ from followup.models import RegisterOutcome
 from followup.register import COLUMNS, export_scb_cohort, import_register_outcomes, measure_years
 from placements.csv_format import ImportFailed
 from placements.models import Placement
+from reports.annual import REGISTER_COHORT_LAG
 
 
 class CohortForm(forms.Form):
@@ -65,7 +66,8 @@ def _page(
             "extract_form": extract_form or ExtractForm(),
             "import_errors": import_errors or [],
             "stored": stored,
-            "example_years": measure_years(timezone.localdate().year - 3),
+            # The cohort one would order now: SCB's registers run about two years behind.
+            "example_years": measure_years(timezone.localdate().year - REGISTER_COHORT_LAG),
         },
         status=status,
     )

@@ -73,7 +73,7 @@ Cell = int | float | str | None
 YEARS_SHOWN = 4
 # Tables 6-8 follow the placements ended in the report year minus this many years
 # (see default_cohort_year).
-REGISTER_COHORT_LAG = 3
+REGISTER_COHORT_LAG = 4
 
 
 # --- The shape of a table ---------------------------------------------------------------
@@ -887,14 +887,13 @@ AGE_GROUP_LABELS = {"<30": "Under 30 år", "30+": "30 år och äldre"}
 
 
 def default_cohort_year(year: int) -> int:
-    """The placements whose register follow-up a report of ``year`` shows: ended in year − 3.
+    """The placements whose register follow-up a report of ``year`` shows: ended in year − 4.
 
-    Tables 6-8 need the main income source two years after the end. SCB's
-    register of a year is delivered in the autumn of the year after (the city's
-    report: delivered September 2021 for placements ended 2016-2017, so up to
-    2019). A report of year Y is made early in Y+1, when the newest register
-    year is Y−1: the placements ended in Y−3 are the latest with their +2 year
-    (Y−1) in it.
+    Tables 6-8 need the main income source two years after the end. SCB
+    delivers a register year about two years after it (the city's report: the
+    delivery of September 2021 reached 2019, for placements ended 2016-2017).
+    A report of year Y is made early in Y+1, when the newest register year is
+    Y−2: the placements ended in Y−4 are the latest with their +2 year in it.
     """
     return year - REGISTER_COHORT_LAG
 

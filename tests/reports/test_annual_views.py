@@ -97,7 +97,7 @@ def test_building_runs_the_task_after_the_commit_and_the_status_says_done(
     assert len(callbacks) == 1  # the task waits for the commit
     assert report.status == SnapshotStatus.QUEUED
     assert report.requested_by == admin
-    assert report.cohort_year == YEAR - 3
+    assert report.cohort_year == YEAR - 4
     waiting = client.get(f"/reports/status/?year={YEAR}").content.decode()
     assert 'data-status="queued"' in waiting
     assert 'hx-trigger="every 2s"' in waiting
@@ -108,7 +108,7 @@ def test_building_runs_the_task_after_the_commit_and_the_status_says_done(
     report.refresh_from_db()
     assert report.status == SnapshotStatus.DONE
     assert (report.progress, report.step) == (100, AnnualReportStep.DONE)
-    assert report.built_cohort_year == YEAR - 3
+    assert report.built_cohort_year == YEAR - 4
     done = client.get(f"/reports/status/?year={YEAR}").content.decode()
     assert 'data-status="done"' in done
     assert "hx-trigger" not in done  # the polling stops
@@ -129,7 +129,7 @@ def test_a_year_without_placements_cannot_be_built(client, admin):
 def test_the_page_shows_the_progress_of_a_running_build(client, admin):
     AnnualReport.objects.create(
         year=YEAR,
-        cohort_year=YEAR - 3,
+        cohort_year=YEAR - 4,
         requested_at=timezone.now(),
         status=SnapshotStatus.RUNNING,
         progress=50,

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         + ", ".join(COLUMNS)
         + ". All or nothing: if any row is wrong, every problem is listed as "
         "'row N: column: reason' on stderr, the exit status is 1 and nothing is written. "
-        "The years in the file replace what was stored for them. Rows of people who are not "
+        "The file replaces the stored rows of its people in its years. Rows of people who are not "
         "participants or have no current consent to SCB follow-up are left out and counted."
     )
 
