@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
@@ -39,6 +40,8 @@ def _public(response: HttpResponse) -> HttpResponse:
     """Headers of every public survey answer: never stored, never indexed."""
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
+    # The page's own requests (styles) would carry its address, the token, as Referer.
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -49,9 +52,14 @@ def _refused(request: HttpRequest) -> HttpResponse:
     return _public(response)
 
 
-@require_http_methods(["GET", "POST"])
+# The token in the address is the key, and a forged request would need it: no
+# CSRF token, whose failure would also log the path. Other methods are refused
+# here, not by a decorator, whose 405 would be logged with the path too.
+@csrf_exempt
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     """The survey, for whoever holds the link. No login; nothing about the person."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return _refused(request)
     invitation = usable_invitation(token)
     if invitation is None:
         return _refused(request)

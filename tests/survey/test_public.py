@@ -1,6 +1,7 @@
 """The public answer page: no login, nothing about the person, one use per link."""
 
 import datetime
+import logging
 import re
 import threading
 
@@ -95,7 +96,7 @@ def test_the_page_is_not_cached_indexed_or_given_inline_code(client: Client, inv
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "no-referrer"  # styles would send the token
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     body = response.content.decode()
@@ -285,3 +286,21 @@ def test_two_tabs_submitting_at_once_store_one_response(postgres, participant, m
 
     assert sorted(outcomes) == ["refused", "stored"]
     assert SurveyResponse.objects.count() == 1
+
+
+def test_no_method_puts_a_live_token_in_a_log_line(client: Client, invitation, coach, caplog):
+    """A link preview sends HEAD; a phone that blocks cookies fails a CSRF check:
+    neither may write the path, whose token still works, to a log."""
+    client.force_login(coach)  # a logged-in user's refusals go to the access log
+    csrf_client = Client(enforce_csrf_checks=True)
+
+    with caplog.at_level(logging.DEBUG):
+        head = client.head(url())
+        put = client.put(url())
+        posted = csrf_client.post(url(), answers())
+
+    assert head.status_code == 200
+    assert put.status_code == 410
+    assert posted.status_code == 302  # answered: the token is the key, not a CSRF cookie
+    assert TOKEN not in caplog.text
+    assert not AccessLogEntry.objects.filter(path__contains=TOKEN).exists()
