@@ -117,10 +117,13 @@ class StatementResult:
     def is_suppressed(self, threshold: int | None = None) -> bool:
         return _is_small(self.answered, threshold)
 
-    def as_dict(self, *, suppress: bool = False, threshold: int | None = None) -> dict[str, Any]:
+    def as_dict(
+        self, *, suppress: bool = False, threshold: int | None = None, hide: bool = False
+    ) -> dict[str, Any]:
         """``code``, ``label``, ``counts`` by step, ``answered``, ``positive``,
-        ``share_positive`` (a number or None) and ``suppressed``."""
-        hidden = suppress and self.is_suppressed(threshold)
+        ``share_positive`` (a number or None) and ``suppressed``. ``hide`` hides
+        the result whatever its size (its sibling in a split is small)."""
+        hidden = hide or (suppress and self.is_suppressed(threshold))
         mark = f"<{_threshold(threshold)}"
         return {
             "code": self.code,
@@ -173,6 +176,22 @@ class SurveyResults:
     def share_studied_is_suppressed(self, threshold: int | None = None) -> bool:
         return _is_small(self.studied_answered, threshold)
 
+    def split_is_suppressed(self, code: str, threshold: int | None = None) -> bool:
+        """Whether a statement's split by studied / not studied is hidden, both sides.
+
+        One side alone would not do: the whole statement is shown, so a hidden
+        side would be the whole minus the side shown.
+        """
+        return any(group[code].is_suppressed(threshold) for group in self.by_studied.values())
+
+    def split_as_dict(
+        self, code: str, studied: bool, *, threshold: int | None = None
+    ) -> dict[str, Any]:
+        """One side of a statement's split, as published (small cells hidden)."""
+        return self.by_studied[studied][code].as_dict(
+            suppress=True, threshold=threshold, hide=self.split_is_suppressed(code, threshold)
+        )
+
     def as_dict(self, *, suppress: bool = False, threshold: int | None = None) -> dict[str, Any]:
         """The results as plain data (JSON-ready). ``suppress`` hides small cells."""
         mark = f"<{_threshold(threshold)}"
@@ -196,8 +215,10 @@ class SurveyResults:
             },
             "by_studied": {
                 "yes" if studied else "no": [
-                    result.as_dict(suppress=suppress, threshold=threshold)
-                    for result in group.values()
+                    self.split_as_dict(code, studied, threshold=threshold)
+                    if suppress
+                    else result.as_dict(threshold=threshold)
+                    for code, result in group.items()
                 ]
                 for studied, group in self.by_studied.items()
             },

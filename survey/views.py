@@ -193,8 +193,8 @@ def _results_page(
                 {
                     "group": result.group,
                     "all": result.as_dict(suppress=True),
-                    "studied": results.by_studied[True][code].as_dict(suppress=True),
-                    "not_studied": results.by_studied[False][code].as_dict(suppress=True),
+                    "studied": results.split_as_dict(code, True),
+                    "not_studied": results.split_as_dict(code, False),
                 }
             )
     is_admin = request.user.has_role(Role.ADMIN)

@@ -108,9 +108,10 @@ def test_a_cell_under_the_threshold_is_shown_as_under_five(survey_round, setting
     assert not_studied["share_positive"] is None
     assert not_studied["answered"] == "<5"
     assert set(not_studied["counts"].values()) == {"<5"}
-    assert studied["suppressed"] is False
-    assert studied["share_positive"] == 60.0
-    assert studied["answered"] == 5
+    # The studied side (5) is hidden too: the whole statement (9) is shown, so
+    # it would give the hidden side away by subtraction.
+    assert studied["suppressed"] is True
+    assert studied["answered"] == "<5" and studied["share_positive"] is None
 
 
 def test_exact_figures_are_never_suppressed(survey_round):
@@ -125,8 +126,10 @@ def test_the_threshold_is_the_setting(survey_round, settings):
     settings.SMALL_CELL_THRESHOLD = 3
     shown = round_results(survey_round).as_dict(suppress=True)
     not_studied = next(cell for cell in shown["by_studied"]["no"] if cell["code"] == "feel_better")
+    studied = next(cell for cell in shown["by_studied"]["yes"] if cell["code"] == "feel_better")
 
     assert not_studied["suppressed"] is False
+    assert studied["suppressed"] is False and studied["answered"] == 5
 
 
 def test_the_response_rate_is_responses_over_invitations(survey_round):
