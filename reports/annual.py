@@ -972,6 +972,21 @@ def register_tables(cohort_year: int) -> list[ReportTable]:
         for year in years
     }
 
+    # The cohort's own counts per age group. Those with consent are the sum of the
+    # year's "with a row" and "without", so they are shown; small, they hide that
+    # group's years too. Those without consent are everyone minus them: small,
+    # they hide themselves and everyone.
+    def cohort(group: str | None, key: str) -> int:
+        return (cohort_counts.get(group) or {}).get(key) or 0
+
+    consent_hidden = protected({group: cohort(group, "consenting") for group in groups}, totals)
+    for year in years:
+        hidden[year] |= consent_hidden
+    people_hidden = protected(
+        {group: cohort(group, "persons") - cohort(group, "consenting") for group in groups},
+        totals,
+    ) | protected({group: cohort(group, "persons") for group in groups}, totals)
+
     tables = []
     for slug, sheet, source, source_label, title in REGISTER_TABLES:
         header = [
@@ -1029,9 +1044,9 @@ def register_tables(cohort_year: int) -> list[ReportTable]:
             consenting_persons = counts.get("consenting") or 0
             row: list[Cell] = [
                 label,
-                persons,
-                persons - consenting_persons,
-                consenting_persons,
+                _count(persons, group in people_hidden),
+                _count(persons - consenting_persons, group in people_hidden),
+                _count(consenting_persons, group in consent_hidden),
             ]
             for register_year in years:
                 with_row = registered[group, register_year]

@@ -628,15 +628,18 @@ HIDDEN_YEAR = [H, H, H, None]
 def _register_rows(counts: dict) -> list[list]:
     """The rows of one register table: cohort columns, then per year (rows, missing, n, %)."""
     under_30, over_30, everyone = counts["<30"], counts["30+"], counts["all"]
+    H = "<5"
     return [
         # Under 30: R1-R7 and R11 (R5 once); R6 never asked, R7 withdrew. Six with consent,
         # all with a row for 2014 and 2017.
-        ["Under 30 år", 8, 2, 6, 6, 0, *under_30[0], 6, 0, *under_30[1], *HIDDEN_YEAR],
+        # The two without consent are hidden, and with them the eight (8 − 6 = 2).
+        ["Under 30 år", H, H, 6, 6, 0, *under_30[0], 6, 0, *under_30[1], *HIDDEN_YEAR],
         # 30 and over: R8-R10, R12-R14; R10 refused. Five with consent, each with a row for
-        # 2014 and 2017.
-        ["30 år och äldre", 6, 1, 5, 5, 0, *over_30[0], 5, 0, *over_30[1], *HIDDEN_YEAR],
+        # 2014 and 2017. The one without consent hidden, and the six with them.
+        ["30 år och äldre", H, H, 5, 5, 0, *over_30[0], 5, 0, *over_30[1], *HIDDEN_YEAR],
         # All eleven with consent have rows for 2014 and 2017; for 2018 seven, four have none.
-        ["Samtliga", 14, 3, 11, 11, 0, *everyone[0], 11, 0, *everyone[1], 7, 4, *everyone[2]],
+        # The three without consent would be the sum of the two hidden cells: hidden too.
+        ["Samtliga", H, H, 11, 11, 0, *everyone[0], 11, 0, *everyone[1], 7, 4, *everyone[2]],
     ]
 
 
