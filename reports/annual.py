@@ -1347,13 +1347,17 @@ def annual_report_request(
     from reports.tasks import build_annual_report_task
 
     now = timezone.now()
+    cohort_year = default_cohort_year(year) if cohort_year is None else cohort_year
     with transaction.atomic():
-        report = AnnualReport.objects.select_for_update().filter(year=year).first()
-        if report is None:
-            report = AnnualReport(year=year, requested_at=now)
-        elif report.is_building and now - report.requested_at < _longest_build():
+        # get_or_create: two first requests for a year at once meet on the unique
+        # year, and the second takes the first's row instead of failing.
+        report, created = AnnualReport.objects.get_or_create(
+            year=year, defaults={"requested_at": now, "cohort_year": cohort_year}
+        )
+        report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if not created and report.is_building and now - report.requested_at < _longest_build():
             return report
-        report.cohort_year = default_cohort_year(year) if cohort_year is None else cohort_year
+        report.cohort_year = cohort_year
         report.status = SnapshotStatus.QUEUED
         report.progress = 0
         report.step = AnnualReportStep.QUEUED
