@@ -16,7 +16,7 @@ from audit.forms import SampleForm
 from audit.models import AccessLogEntry, Action
 from audit.selectors import log_for_review, monthly_sample
 from audit.services import log_access
-from stockholmsjobb.spreadsheet import text_cell
+from core.spreadsheet import text_cell
 
 PAGE_SIZE = 50
 CSV_COLUMNS = (

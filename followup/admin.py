@@ -14,7 +14,7 @@ from followup.models import (
     SurveyResponse,
 )
 from followup.services import register_outcome_check_consent
-from participants.admin import PersonnummerSearchMixin
+from participants.admin_search import PersonnummerSearchMixin
 from participants.models import Participant
 from placements.models import JobType
 

@@ -25,12 +25,12 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import Action
 from audit.services import log_access, log_bulk_change
+from core import csv_files
+from core.csv_files import ImportFailed, RowError
 from followup.models import IncomeSource, RegisterOutcome
 from participants import personnummer as pnr
 from participants.models import ConsentFlow, Participant
 from participants.selectors import participants_with_consent
-from placements import csv_format
-from placements.csv_format import ImportFailed, RowError
 from placements.models import Placement
 
 COLUMNS = ("personnummer", "year", "income_source")
@@ -78,7 +78,7 @@ def export_scb_cohort(
         .count()
     )
     years = ";".join(str(year) for year in measure_years(cohort_year))
-    stream.write(csv_format.BOM)
+    stream.write(csv_files.BOM)
     stream.write(",".join(COHORT_COLUMNS) + "\r\n")
     sent = 0
     for number in (
@@ -131,8 +131,8 @@ class RegisterImportResult:
         )
 
 
-def _read_rows(source: csv_format.Source, *, today: datetime.date) -> tuple[list[_Row], tuple]:
-    header, records = csv_format.read_records(source, COLUMNS, COLUMNS)
+def _read_rows(source: csv_files.Source, *, today: datetime.date) -> tuple[list[_Row], tuple]:
+    header, records = csv_files.read_records(source, COLUMNS, COLUMNS)
     errors: list[RowError] = []
     rows: list[_Row] = []
     seen: dict[tuple[str, int], int] = {}
@@ -197,7 +197,7 @@ def _ids_by_personnummer(numbers: Iterable[str]) -> tuple[dict[str, int], set[in
 
 
 def import_register_outcomes(
-    source: csv_format.Source,
+    source: csv_files.Source,
     *,
     imported_by: User | None = None,
     actor: str = "",

@@ -9,10 +9,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.locking import RecordChanged
 from followup.models import FollowUp, Outcome, RegisterOutcome, ReminderSent
 from participants.models import ConsentFlow, Participant
 from participants.selectors import has_consent
-from participants.services import RecordChanged
 from placements.models import Placement, follow_up_due_date
 
 # Callers that did not load the follow-up from a form (imports, tasks) skip the version check.

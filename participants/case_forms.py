@@ -6,14 +6,20 @@ rules again for every other caller.
 """
 
 import datetime
-import hashlib
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import (
+    BootstrapFormMixin,
+    ConfirmWarningsMixin,
+    VersionField,
+    check_end_after_start,
+    version_of,
+)
 from followup.models import FollowUp
 from participants.models import (
     EARLIEST_CONSENT_DATE,
@@ -36,122 +42,6 @@ from placements.models import (
 )
 
 
-def version_of(record: Any) -> str:
-    """The version a form carries: the row's `updated_at`, to the microsecond."""
-    updated_at = getattr(record, "updated_at", None)
-    return updated_at.isoformat(timespec="microseconds") if updated_at else ""
-
-
-class VersionField(forms.CharField):
-    """Hidden: the `updated_at` of the record when the form was rendered."""
-
-    widget = forms.HiddenInput
-
-    def to_python(self, value: Any) -> datetime.datetime | None:
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            parsed = datetime.datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is None or timezone.is_naive(parsed):
-            raise ValidationError(
-                _("This form is damaged; reload the page and enter the change again."),
-                code="invalid_version",
-            )
-        return parsed
-
-
-class CaseFormMixin:
-    """Bootstrap's classes on every control, `is-invalid` on those with an error."""
-
-    # A service's field name -> the field of this form its error belongs next to.
-    service_field_names: dict[str, str] = {}
-    # Set on a form rebuilt from the current row after a conflicting save.
-    conflict: str = ""
-    conflict_yours: list[tuple[str, str]] = []
-
-    def show_conflict(self, message: str, yours: list[tuple[str, str]]) -> None:
-        """This form shows the current version; say so, and what the user had entered."""
-        self.conflict = message
-        self.conflict_yours = yours
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-                field.widget.is_required = field.required
-            widget = field.widget
-            if widget.is_hidden:
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
-            if isinstance(widget, forms.Textarea):
-                # Grows with the text (the browser's resize handle); starts small.
-                widget.attrs["rows"] = 3
-
-    @property
-    def top_errors(self) -> list[str]:
-        """Errors shown above the fields: the form's own and the hidden fields'."""
-        errors = [str(error) for error in self.non_field_errors()]
-        for field in self.hidden_fields():
-            errors += [str(error) for error in field.errors]
-        return errors
-
-    # Every error, from a field, from clean() or from a service, comes through here.
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                classes = widget.attrs.get("class", "")
-                if "is-invalid" not in classes.split():
-                    widget.attrs["class"] = f"{classes} is-invalid".strip()
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Show a service's ValidationError next to the fields it names.
-
-        A field the form does not have (or a rule about the whole record)
-        goes at the top of the form.
-        """
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            name = self.service_field_names.get(name, name)
-            target = name if name in self.fields and name != NON_FIELD_ERRORS else None
-            self.add_error(target, messages)
-
-
-class ConfirmWarningsMixin:
-    """A placement outside the job type's ranges is saved only once the coach confirms.
-
-    The confirm button carries a digest of the warnings the coach saw: if the
-    details change and the warnings with them, they are asked again.
-    """
-
-    warnings: list[str]
-    confirm_digest: str = ""
-
-    @staticmethod
-    def digest(warnings: list[str]) -> str:
-        return hashlib.sha256("\n".join(warnings).encode()).hexdigest()[:16]
-
-    def confirmed(self, warnings: list[str]) -> bool:
-        return bool(warnings) and self.data.get("confirm") == self.digest(warnings)
-
-    def ask_to_confirm(self, warnings: list[str]) -> None:
-        self.warnings = warnings
-        self.confirm_digest = self.digest(warnings)
-
-
 class ParticipantPlacementMixin:
     """An optional link to one of this participant's own placements."""
 
@@ -163,18 +53,10 @@ class ParticipantPlacementMixin:
             self.fields["placement"].required = False
 
 
-def _check_end_after_start(
-    form: forms.Form, start: str = "start_date", end: str = "end_date"
-) -> None:
-    first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
-    if first and last and last < first:
-        form.add_error(end, _("The end date cannot be before the start date."))
-
-
 # --- Case notes ---------------------------------------------------------------
 
 
-class CaseNoteForm(CaseFormMixin, forms.ModelForm):
+class CaseNoteForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = CaseNote
         fields = ["text"]
@@ -203,7 +85,7 @@ class CaseNoteCorrectionForm(CaseNoteForm):
 # --- The summary: disability and consents ------------------------------------
 
 
-class DisabilityForm(CaseFormMixin, forms.ModelForm):
+class DisabilityForm(BootstrapFormMixin, forms.ModelForm):
     """Special-category data: the view offers it only to users who may see it."""
 
     loaded_at = VersionField()
@@ -221,7 +103,7 @@ class DisabilityForm(CaseFormMixin, forms.ModelForm):
 CONSENT_DECISIONS = [("given", _("Consent given")), ("not_given", _("Refused or withdrawn"))]
 
 
-class ConsentForm(CaseFormMixin, forms.Form):
+class ConsentForm(BootstrapFormMixin, forms.Form):
     """The participant's decision about one data flow, as they made it."""
 
     flow = forms.ChoiceField(label=_("Data flow"), choices=ConsentFlow.choices)
@@ -259,7 +141,7 @@ class ConsentForm(CaseFormMixin, forms.Form):
 # --- Support activities, learning goals, studies --------------------------------
 
 
-class SupportActivityForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+class SupportActivityForm(BootstrapFormMixin, ParticipantPlacementMixin, forms.ModelForm):
     class Meta:
         model = SupportActivity
         fields = ["kind", "phase", "date", "placement", "note"]
@@ -271,7 +153,7 @@ class SupportActivityForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelF
         self.limit_placements(participant)
 
 
-class LearningGoalForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+class LearningGoalForm(BootstrapFormMixin, ParticipantPlacementMixin, forms.ModelForm):
     class Meta:
         model = LearningGoal
         fields = ["description", "target_industry", "target_date", "next_review_on", "placement"]
@@ -285,7 +167,7 @@ class LearningGoalForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm
         self.limit_placements(participant)
 
 
-class LearningGoalReviewForm(CaseFormMixin, forms.ModelForm):
+class LearningGoalReviewForm(BootstrapFormMixin, forms.ModelForm):
     """A review of a goal: its status now and when to look at it next."""
 
     loaded_at = VersionField()
@@ -309,7 +191,7 @@ class LearningGoalReviewForm(CaseFormMixin, forms.ModelForm):
         return cleaned
 
 
-class StudyForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+class StudyForm(BootstrapFormMixin, ParticipantPlacementMixin, forms.ModelForm):
     extent_percent = forms.IntegerField(
         label=_("Extent (percent of working time)"),
         min_value=1,
@@ -340,14 +222,14 @@ class StudyForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        _check_end_after_start(self)
+        check_end_after_start(self)
         return cleaned
 
 
 # --- Placements -------------------------------------------------------------------
 
 
-class PlacementForm(CaseFormMixin, ConfirmWarningsMixin, forms.ModelForm):
+class PlacementForm(BootstrapFormMixin, ConfirmWarningsMixin, forms.ModelForm):
     class Meta:
         model = Placement
         fields = ["job_type", "workplace", "funding", "start_date", "planned_end_date"]
@@ -361,11 +243,11 @@ class PlacementForm(CaseFormMixin, ConfirmWarningsMixin, forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        _check_end_after_start(self, end="planned_end_date")
+        check_end_after_start(self, end="planned_end_date")
         return cleaned
 
 
-class PlacementExtendForm(CaseFormMixin, ConfirmWarningsMixin, forms.ModelForm):
+class PlacementExtendForm(BootstrapFormMixin, ConfirmWarningsMixin, forms.ModelForm):
     loaded_at = VersionField()
 
     class Meta:
@@ -404,7 +286,7 @@ class PlacementExtendForm(CaseFormMixin, ConfirmWarningsMixin, forms.ModelForm):
         return extended_on
 
 
-class PlacementEndForm(CaseFormMixin, forms.ModelForm):
+class PlacementEndForm(BootstrapFormMixin, forms.ModelForm):
     loaded_at = VersionField()
     # The overlap rule names the start date; ending a placement moves its end.
     service_field_names = {"start_date": "end_date"}
@@ -432,7 +314,7 @@ class PlacementEndForm(CaseFormMixin, forms.ModelForm):
         return end
 
 
-class InternshipForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+class InternshipForm(BootstrapFormMixin, ParticipantPlacementMixin, forms.ModelForm):
     class Meta:
         model = Internship
         fields = ["employer", "occupation", "start_date", "end_date", "placement"]
@@ -463,7 +345,7 @@ class InternshipForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
 # --- Wage subsidies ---------------------------------------------------------------
 
 
-class WageSubsidyForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+class WageSubsidyForm(BootstrapFormMixin, ParticipantPlacementMixin, forms.ModelForm):
     class Meta:
         model = WageSubsidyCase
         fields = ["kind", "employer", "applied_on", "placement"]
@@ -473,7 +355,7 @@ class WageSubsidyForm(CaseFormMixin, ParticipantPlacementMixin, forms.ModelForm)
         self.limit_placements(participant)
 
 
-class WageSubsidyDecisionForm(CaseFormMixin, forms.ModelForm):
+class WageSubsidyDecisionForm(BootstrapFormMixin, forms.ModelForm):
     loaded_at = VersionField()
 
     class Meta:
@@ -514,7 +396,7 @@ class WageSubsidyDecisionForm(CaseFormMixin, forms.ModelForm):
 # --- The three-month follow-up ------------------------------------------------------
 
 
-class FollowUpForm(CaseFormMixin, forms.ModelForm):
+class FollowUpForm(BootstrapFormMixin, forms.ModelForm):
     # Empty when the follow-up row did not exist yet when the form was opened.
     loaded_at = VersionField(required=False)
 

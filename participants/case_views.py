@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
+from core.http import is_htmx
+from core.locking import RecordChanged
 from followup.models import FollowUp
 from followup.services import followup_register
 from participants import case_forms
@@ -45,7 +47,6 @@ from participants.selectors import (
     participant_for_user,
 )
 from participants.services import (
-    RecordChanged,
     case_note_add,
     consent_record,
     learning_goal_create,
@@ -76,14 +77,6 @@ ADD_FORMS = [
     ("internship", gettext_lazy("Internship"), "participants:internship_add"),
     ("subsidy", gettext_lazy("Wage subsidy"), "participants:subsidy_add"),
 ]
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    # A history restore asks for the whole page, not a fragment.
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def _detail_url(participant: Participant) -> str:
@@ -208,7 +201,7 @@ def participant_timeline_fragment(request: HttpRequest, pk: int) -> HttpResponse
     """The timeline alone, filtered by kind: the filter chips load it."""
     participant = participant_for_user(request.user, pk)
     show = request.GET.get("show")
-    if not _is_htmx(request):
+    if not is_htmx(request):
         query = f"?{urlencode({'show': show})}" if show in KINDS else ""
         return redirect(f"{_detail_url(participant)}{query}#timeline")
     return render(
@@ -246,7 +239,7 @@ def _case_form(
             else:
                 return _saved(request, participant, spec, build, anchor, message)
         return _render_form(request, participant, spec, form)
-    if request.GET.get("cancel") and _is_htmx(request):
+    if request.GET.get("cancel") and is_htmx(request):
         return HttpResponse("")
     return _render_form(request, participant, spec, build(None, record) if editable else None)
 
@@ -255,7 +248,7 @@ def _render_form(
     request: HttpRequest, participant: Participant, spec: FormSpec, form: forms.BaseForm | None
 ) -> HttpResponse:
     context = {"participant": participant, "spec": spec, "form": form}
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "participants/_form.html", context)
     return render(request, "participants/case_form_page.html", context)
 
@@ -268,7 +261,7 @@ def _saved(
     anchor: str,
     message: str,
 ) -> HttpResponse:
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(request, message)
         return redirect(f"{_detail_url(participant)}#{anchor}")
     context = {

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AccessLoggedAdminMixin
+from core.admin_search import PrivateSearchMixin
 from followup.models import FollowUp
-from participants.admin import PersonnummerSearchMixin, PrivateSearchMixin
+from participants.admin_search import PersonnummerSearchMixin
 from participants.models import Study
 from placements.models import (
     Internship,

@@ -41,13 +41,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import log_bulk_change
+from core import csv_files
+from core.csv_files import ImportFailed, RowError
+from core.spreadsheet import from_text_cell
 from followup.models import FollowUp, Outcome
 from participants import personnummer as pnr
 from participants.models import District, Gender, Participant, Unit
 from placements import csv_format
-from placements.csv_format import ImportFailed, RowError
 from placements.models import EndReason, JobType, Placement, Workplace, follow_up_due_date
-from stockholmsjobb.spreadsheet import from_text_cell
 
 __all__ = [
     "DEFAULT_UNIT_NAME",
@@ -158,7 +159,7 @@ def _choices(values: Iterable[str]) -> str:
 class _Validator:
     """Reads and checks every row, collecting every problem; no writes."""
 
-    def __init__(self, header: csv_format.Header) -> None:
+    def __init__(self, header: csv_files.Header) -> None:
         self.header = header
         self.errors: list[RowError] = []
         self.rows: list[_Row] = []
@@ -320,7 +321,7 @@ class _Validator:
     def _read_date(self, number: int, column: str, text: str) -> tuple[datetime.date | None, bool]:
         if text not in self._date_cache:
             try:
-                self._date_cache[text] = csv_format.parse_date(text)
+                self._date_cache[text] = csv_files.parse_date(text)
             except ValueError as error:
                 self._date_cache[text] = error
         value = self._date_cache[text]
@@ -479,7 +480,7 @@ class _Validator:
             )
 
 
-def _read(source: csv_format.Source) -> _Validator:
+def _read(source: csv_files.Source) -> _Validator:
     header, records = csv_format.read_records(source)
     validator = _Validator(header)
     for number, cells in records:
@@ -488,7 +489,7 @@ def _read(source: csv_format.Source) -> _Validator:
 
 
 def import_placements(
-    stream_or_path: csv_format.Source,
+    stream_or_path: csv_files.Source,
     *,
     imported_by: User | None = None,
     unit: Unit | None = None,

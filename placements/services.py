@@ -6,9 +6,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.locking import lock_unchanged
 from followup.models import FollowUp
 from participants.models import Participant
-from participants.services import lock_unchanged
 from placements.models import (
     MAX_INTERNSHIP_DAYS,
     Internship,

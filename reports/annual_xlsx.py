@@ -20,8 +20,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from core.spreadsheet import text_cell
 from reports.annual import Cell, Chart, ReportTable
-from stockholmsjobb.spreadsheet import text_cell
 
 HEADER_ROW = 4  # title, subtitle, an empty row, then the header
 NUMBER_FORMATS = {"count": "0", "share": "0.0", "decimal": "0.0"}

@@ -1,6 +1,6 @@
 """Paper answers to the survey, from CSV, all or nothing.
 
-The file follows the placements format's rules (``placements.csv_format``):
+The file follows the placements format's rules (``core.csv_files``):
 UTF-8 (a byte-order mark accepted), ``,`` or ``;``, a header row, columns in
 any order, one row per paper form, rows numbered as a spreadsheet numbers
 them. Columns:
@@ -23,11 +23,11 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import Action
 from audit.services import log_access
+from core import csv_files
+from core.csv_files import ImportFailed, RowError
+from core.spreadsheet import from_text_cell
 from followup.models import STATEMENTS, Agreement, SurveyResponse
-from placements import csv_format
-from placements.csv_format import ImportFailed, RowError
 from placements.models import JobType
-from stockholmsjobb.spreadsheet import from_text_cell
 from survey.models import SurveyRound
 
 __all__ = ["COLUMNS", "ImportFailed", "PaperImportResult", "RowError", "import_paper_responses"]
@@ -67,9 +67,9 @@ def _step(text: str) -> str | None:
 
 
 def _read(
-    source: csv_format.Source, survey_round: SurveyRound
+    source: csv_files.Source, survey_round: SurveyRound
 ) -> tuple[list[SurveyResponse], tuple[str, ...]]:
-    header, records = csv_format.read_records(source, COLUMNS, REQUIRED_COLUMNS)
+    header, records = csv_files.read_records(source, COLUMNS, REQUIRED_COLUMNS)
     job_types = {code.lower(): pk for pk, code in JobType.objects.values_list("pk", "code")}
     today = timezone.localdate()
     errors: list[RowError] = []
@@ -135,7 +135,7 @@ def _read(
 
 
 def import_paper_responses(
-    source: csv_format.Source,
+    source: csv_files.Source,
     *,
     survey_round: SurveyRound,
     imported_by: User | None = None,

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AccessLogEntry, Action
+from core.admin_search import PrivateSearchMixin
 from followup.models import FollowUp, RegisterOutcome
-from participants.admin import PrivateSearchMixin
 from participants.models import (
     CaseNote,
     Consent,

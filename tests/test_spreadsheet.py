@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stockholmsjobb.spreadsheet import FORMULA_START, from_text_cell, text_cell
+from core.spreadsheet import FORMULA_START, from_text_cell, text_cell
 
 
 def test_a_formula_start_gets_an_apostrophe():

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit.models import AccessLogEntry, Action
+from core.csv_files import ImportFailed
 from followup.models import RegisterOutcome
 from followup.register import (
     export_scb_cohort,
@@ -17,7 +18,6 @@ from followup.register import (
 )
 from participants.models import ConsentFlow
 from participants.services import consent_record
-from placements.csv_format import ImportFailed
 from tests.factories import ParticipantFactory, PlacementFactory, make_personnummer
 
 pytestmark = pytest.mark.django_db

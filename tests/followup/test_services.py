@@ -71,7 +71,7 @@ def test_follow_up_dated_before_the_end_is_refused(coach):
 
 
 def test_a_save_from_an_older_version_is_refused_and_changes_nothing(coach):
-    from participants.services import RecordChanged
+    from core.locking import RecordChanged
 
     placement = PlacementFactory(end_date=D(2021, 1, 31), end_reason="completed")
     first = followup_register(
@@ -97,7 +97,7 @@ def test_a_save_from_an_older_version_is_refused_and_changes_nothing(coach):
 
 
 def test_a_form_opened_before_the_follow_up_existed_is_refused_once_it_is_registered(coach):
-    from participants.services import RecordChanged
+    from core.locking import RecordChanged
 
     placement = PlacementFactory(end_date=D(2021, 1, 31), end_reason="completed")
     followup_register(

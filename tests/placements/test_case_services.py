@@ -6,15 +6,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.locking import RecordChanged, lock_unchanged
 from followup.models import FollowUp
 from participants.models import LearningGoal, SupportActivity
-from participants.services import (
-    RecordChanged,
-    learning_goal_create,
-    learning_goal_update,
-    lock_unchanged,
-    support_activity_add,
-)
+from participants.services import learning_goal_create, learning_goal_update, support_activity_add
 from placements.models import Placement, WageSubsidyCase
 from placements.services import (
     PlacementNeedsConfirmation,

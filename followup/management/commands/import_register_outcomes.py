@@ -3,8 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from audit.services import MANAGE_PY
+from core.csv_commands import csv_source, run_csv_import
 from followup.register import COLUMNS, import_register_outcomes
-from stockholmsjobb.csv_commands import csv_source, run_csv_import
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.services import MANAGE_PY
-from stockholmsjobb.csv_commands import csv_source, run_csv_import
+from core.csv_commands import csv_source, run_csv_import
 from survey.importing import COLUMNS, import_paper_responses
 from survey.models import SurveyRound
 

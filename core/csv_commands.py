@@ -14,7 +14,7 @@ from typing import Protocol, TypeVar
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from placements.csv_format import ImportFailed, Source
+from core.csv_files import ImportFailed, Source
 
 
 class ImportSummary(Protocol):
