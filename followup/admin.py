@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AccessLoggedAdminMixin
@@ -13,14 +14,38 @@ from followup.models import (
     RegisterOutcome,
     SurveyResponse,
 )
-from followup.services import register_outcome_check_consent
+from followup.services import followup_save, followup_validate, register_outcome_check_consent
 from participants.admin_search import PersonnummerSearchMixin
 from participants.models import Participant
 from placements.models import JobType
 
 
+class FollowUpAdminForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = (
+            "placement",
+            "due_date",
+            "performed_on",
+            "outcome",
+            "employer_or_school",
+            "note",
+            "performed_by",
+        )
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The instance holds the cleaned values now; the service's rules decide.
+        if self.instance.placement_id and not self.errors:
+            try:
+                followup_validate(self.instance)
+            except ValidationError as error:
+                self.add_error(None, error.messages)
+
+
 @admin.register(FollowUp)
 class FollowUpAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.ModelAdmin):
+    form = FollowUpAdminForm
     personnummer_lookup = "placement__participant__personnummer"
     list_display = (
         "due_date",
@@ -57,6 +82,11 @@ class FollowUpAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Model
     readonly_fields = ("created_at", "updated_at")
     list_per_page = 50
     show_full_result_count = False
+
+    def save_model(
+        self, request: HttpRequest, obj: FollowUp, form: forms.ModelForm, change: bool
+    ) -> None:
+        followup_save(followup=obj)
 
     @admin.display(description=_("participant"), ordering="placement__participant__last_name")
     def participant(self, obj: FollowUp) -> Participant:

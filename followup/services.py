@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,12 +12,57 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.locking import RecordChanged
 from followup.models import FollowUp, Outcome, RegisterOutcome, ReminderSent
+from followup.selectors import open_followup_counts_per_coach
 from participants.models import ConsentFlow, Participant
 from participants.selectors import has_consent
 from placements.models import Placement, follow_up_due_date
 
 # Callers that did not load the follow-up from a form (imports, tasks) skip the version check.
 NOT_CHECKED = object()
+
+
+def followup_check_registration(
+    *, placement: Placement, outcome: str, performed_on: datetime.date | None
+) -> None:
+    """A follow-up is registered with an outcome, on or after the placement's end."""
+    if placement.end_date is None:
+        raise ValidationError(
+            {"outcome": _("The placement has not ended; there is nothing to follow up yet.")}
+        )
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose one of the outcome codes.")})
+    if performed_on is None:
+        raise ValidationError({"performed_on": _("Enter the date of the follow-up.")})
+    if performed_on < placement.end_date:
+        raise ValidationError(
+            {"performed_on": _("The follow-up cannot be before the placement ended.")}
+        )
+
+
+def followup_validate(followup: FollowUp) -> None:
+    """A follow-up belongs to an ended placement; with an outcome or a date it is registered.
+
+    Registered, it keeps the same rules as :func:`followup_register`.
+    """
+    if followup.placement.end_date is None:
+        raise ValidationError(
+            {"placement": _("The placement has not ended; there is nothing to follow up yet.")}
+        )
+    if followup.outcome or followup.performed_on:
+        followup_check_registration(
+            placement=followup.placement,
+            outcome=followup.outcome,
+            performed_on=followup.performed_on,
+        )
+
+
+@transaction.atomic
+def followup_save(*, followup: FollowUp) -> FollowUp:
+    """Save a follow-up edited as a whole (the admin and its inline): its due date or outcome."""
+    followup_validate(followup)
+    followup.full_clean()
+    followup.save()
+    return followup
 
 
 @transaction.atomic
@@ -37,16 +83,7 @@ def followup_register(
     the form was opened before the row existed; one the nightly task has
     opened since is fine, one already registered is not.
     """
-    if placement.end_date is None:
-        raise ValidationError(
-            {"outcome": _("The placement has not ended; there is nothing to follow up yet.")}
-        )
-    if outcome not in Outcome.values:
-        raise ValidationError({"outcome": _("Choose one of the outcome codes.")})
-    if performed_on < placement.end_date:
-        raise ValidationError(
-            {"performed_on": _("The follow-up cannot be before the placement ended.")}
-        )
+    followup_check_registration(placement=placement, outcome=outcome, performed_on=performed_on)
     if loaded_at is not NOT_CHECKED:
         current = FollowUp.objects.select_for_update().filter(placement=placement).first()
         if current is not None and (
@@ -108,29 +145,51 @@ def register_outcome_save(
 # --- Reminders --------------------------------------------------------------------------
 
 REMINDER_HORIZON_DAYS = 7
+OPEN_BATCH = 5000
 
 
-def followups_open_for_ended_placements(*, today: datetime.date) -> int:
-    """Give every placement that has ended a follow-up; returns how many were opened.
+def followups_open(*, placements: QuerySet[Placement]) -> int:
+    """Give every ended placement in `placements` its follow-up; returns how many were opened.
 
-    Safe to run any number of times: a placement's follow-up is unique, so a
-    second run (or two workers at once) opens nothing twice.
+    The one place where ending a placement opens its three-month follow-up,
+    due three calendar months after the end (``follow_up_due_date``): the
+    coach's page, the admin and the nightly task all come here. A follow-up
+    that exists already moves with a changed end date. Safe to run any
+    number of times: a placement's follow-up is unique, so a second run (or
+    two workers at once) opens nothing twice.
     """
+    ended = placements.filter(end_date__isnull=False)
+    moved = [
+        followup
+        for followup in FollowUp.objects.filter(placement__in=ended).select_related("placement")
+        if followup.due_date != follow_up_due_date(followup.placement.end_date)
+    ]
+    for followup in moved:
+        followup.due_date = follow_up_due_date(followup.placement.end_date)
+        followup.save(update_fields=["due_date", "updated_at"])
     missing = (
-        Placement.objects.filter(end_date__isnull=False, end_date__lte=today, followup__isnull=True)
+        ended.filter(followup__isnull=True)
         .values_list("pk", "end_date")
-        .iterator(chunk_size=5000)
+        .order_by("pk")
+        .iterator(chunk_size=OPEN_BATCH)
     )
     created = 0
     batch: list[FollowUp] = []
     for placement_id, end_date in missing:
         batch.append(FollowUp(placement_id=placement_id, due_date=follow_up_due_date(end_date)))
-        if len(batch) == 5000:
+        if len(batch) == OPEN_BATCH:
             created += _insert_new(batch)
             batch = []
     if batch:
         created += _insert_new(batch)
     return created
+
+
+def followups_open_for_ended_placements(*, today: datetime.date) -> int:
+    """The nightly safety net: every placement ended by today has its follow-up."""
+    return followups_open(
+        placements=Placement.objects.filter(end_date__lte=today, followup__isnull=True)
+    )
 
 
 def _insert_new(batch: list[FollowUp]) -> int:
@@ -140,14 +199,33 @@ def _insert_new(batch: list[FollowUp]) -> int:
     return after - before
 
 
+@transaction.atomic
+def followup_withdraw(*, placement: Placement) -> None:
+    """A placement that is ongoing again has nothing to follow up yet.
+
+    Its open follow-up goes; a registered one cannot be undone this way.
+    """
+    followup = FollowUp.objects.select_for_update().filter(placement=placement).first()
+    if followup is None:
+        return
+    if followup.is_done:
+        raise ValidationError(
+            {
+                "end_date": _(
+                    "The placement's follow-up is registered (%(date)s); it keeps its end date."
+                )
+                % {"date": followup.performed_on.isoformat()}
+            }
+        )
+    followup.delete()
+
+
 def reminders_send(*, today: datetime.date, site_url: str = "") -> int:
     """E-mail each coach a count of their overdue and soon-due follow-ups; once a day.
 
     The e-mail carries counts and a link, never names or personnummer: mail
     leaves the system and may be read on a phone.
     """
-    from followup.selectors import open_followup_counts_per_coach
-
     sent = 0
     for row in open_followup_counts_per_coach(
         today=today, horizon=today + datetime.timedelta(days=REMINDER_HORIZON_DAYS)

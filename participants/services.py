@@ -1,5 +1,8 @@
+from __future__ import annotations
+
 import datetime
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,7 +31,9 @@ from participants.selectors import (
     has_consent,
     participants_for_user,
 )
-from placements.models import Placement
+
+if TYPE_CHECKING:
+    from placements.models import Placement
 
 
 def _normalised_personnummer(value: str) -> pnr.Personnummer:
@@ -171,8 +176,7 @@ def study_create(
     course: str = "",
     provider: str = "",
 ) -> Study:
-    if placement is not None and placement.participant_id != participant.pk:
-        raise ValidationError({"placement": _("The placement belongs to another participant.")})
+    placement_check_belongs(participant=participant, placement=placement)
     study = Study(
         participant=participant,
         placement=placement,
@@ -188,7 +192,13 @@ def study_create(
     return study
 
 
-def _check_same_participant(participant: Participant, placement: Placement | None) -> None:
+def placement_check_belongs(*, participant: Participant, placement: Placement | None) -> None:
+    """A record of a participant's links only to one of that participant's own placements.
+
+    The one copy of the rule, for every kind of record that may name a
+    placement (studies, activities, goals, internships, wage subsidies) and
+    every path that writes one.
+    """
     if placement is not None and placement.participant_id != participant.pk:
         raise ValidationError({"placement": _("The placement belongs to another participant.")})
 
@@ -205,7 +215,7 @@ def support_activity_add(
     placement: Placement | None = None,
 ) -> SupportActivity:
     """Record support given before, during or after the placement."""
-    _check_same_participant(participant, placement)
+    placement_check_belongs(participant=participant, placement=placement)
     activity = SupportActivity(
         participant=participant,
         placement=placement,
@@ -232,7 +242,7 @@ def learning_goal_create(
     placement: Placement | None = None,
 ) -> LearningGoal:
     """Plan a learning goal tied to the industry the participant aims for."""
-    _check_same_participant(participant, placement)
+    placement_check_belongs(participant=participant, placement=placement)
     goal = LearningGoal(
         participant=participant,
         placement=placement,

@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Iterable
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -7,8 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.locking import lock_unchanged
-from followup.models import FollowUp
 from participants.models import Participant
+from participants.services import placement_check_belongs
 from placements.models import (
     MAX_INTERNSHIP_DAYS,
     Internship,
@@ -17,7 +18,6 @@ from placements.models import (
     SubsidyOutcome,
     WageSubsidyCase,
     Workplace,
-    follow_up_due_date,
 )
 
 
@@ -79,19 +79,41 @@ def placement_length_warnings(
     ]
 
 
-def placement_check_no_overlap(placement: Placement) -> None:
-    """One participant holds one Stockholmsjobb at a time; an ongoing one is open-ended."""
+def placement_check_no_overlap(placement: Placement, *, others: Iterable[Placement] = ()) -> None:
+    """One participant holds one Stockholmsjobb at a time; an ongoing one is open-ended.
+
+    `others` are placements of the same participant being saved together
+    with this one (the rows of an admin inline): they are checked as they
+    will be, not as the database has them.
+    """
+    others = [other for other in others if other is not placement]
     end = placement.end_date or datetime.date.max
     overlapping = (
         Placement.objects.filter(participant_id=placement.participant_id, start_date__lte=end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=placement.start_date))
-        .exclude(pk=placement.pk)
+        .exclude(pk__in=[p.pk for p in [placement, *others] if p.pk is not None])
     )
-    if overlapping.exists():
+    if overlapping.exists() or any(
+        other.start_date <= end
+        and (other.end_date is None or other.end_date >= placement.start_date)
+        for other in others
+        if other.participant_id == placement.participant_id and other.start_date
+    ):
         raise ValidationError(
             {"start_date": _("The participant already has a placement in this period.")},
             code="overlap",
         )
+
+
+def placement_validate(placement: Placement, *, others: Iterable[Placement] = ()) -> None:
+    """Every rule a placement keeps, whoever writes it; raises ValidationError.
+
+    The participant's row is locked for the transaction, so that two
+    placements saved at once cannot both pass the overlap check.
+    """
+    placement.full_clean()
+    Participant.objects.select_for_update().filter(pk=placement.participant_id).first()
+    placement_check_no_overlap(placement, others=others)
 
 
 @transaction.atomic
@@ -114,10 +136,7 @@ def placement_create(
         start_date=start_date,
         planned_end_date=planned_end_date,
     )
-    placement.full_clean()
-    # Lock the participant so two simultaneous placements cannot both pass the overlap check.
-    Participant.objects.select_for_update().filter(pk=participant.pk).first()
-    placement_check_no_overlap(placement)
+    placement_validate(placement)
     warnings = placement_warnings(
         participant=participant,
         job_type=job_type,
@@ -131,17 +150,20 @@ def placement_create(
 
 
 @transaction.atomic
-def placement_end(
+def placement_set_end(
     *,
     placement: Placement,
     end_date: datetime.date,
     end_reason: str,
     loaded_at: datetime.datetime | None = None,
 ) -> Placement:
-    """End a placement and open its three-month follow-up.
+    """Record that a placement ended, and why.
 
-    With `loaded_at` (the placement's `updated_at` when the user opened the
-    form) a placement changed since then is not touched: RecordChanged.
+    Only the placement: ending one also opens its follow-up, which
+    ``casework.services.placement_end`` does in the same transaction; call
+    that. With `loaded_at` (the placement's `updated_at` when the user
+    opened the form) a placement changed since then is not touched:
+    RecordChanged.
     """
     if loaded_at is not None:
         placement = lock_unchanged(Placement.objects, pk=placement.pk, loaded_at=loaded_at)
@@ -149,14 +171,32 @@ def placement_end(
         raise ValidationError({"end_reason": _("Say why the placement ended.")})
     placement.end_date = end_date
     placement.end_reason = end_reason
-    placement.full_clean()
-    Participant.objects.select_for_update().filter(pk=placement.participant_id).first()
-    placement_check_no_overlap(placement)
+    placement_validate(placement)
     placement.save(update_fields=["end_date", "end_reason", "updated_at"])
-    FollowUp.objects.update_or_create(
-        placement=placement, defaults={"due_date": follow_up_due_date(end_date)}
-    )
     return placement
+
+
+@transaction.atomic
+def placement_save(*, placement: Placement, others: Iterable[Placement] = ()) -> Placement:
+    """Save a placement edited as a whole (the admin), new or changed, under every rule.
+
+    Only the placement: its follow-up follows in ``casework.services.placement_save``.
+    """
+    placement_validate(placement, others=others)
+    placement.save()
+    return placement
+
+
+def internship_validate(internship: Internship) -> None:
+    """An internship lasts at most four weeks and hangs on the participant's own placement."""
+    if (
+        internship.start_date
+        and internship.end_date
+        and (internship.end_date - internship.start_date).days >= MAX_INTERNSHIP_DAYS
+    ):
+        raise ValidationError({"end_date": _("An internship lasts at most four weeks (28 days).")})
+    placement_check_belongs(participant=internship.participant, placement=internship.placement)
+    internship.full_clean()
 
 
 @transaction.atomic
@@ -169,8 +209,6 @@ def internship_create(
     placement: Placement | None = None,
     occupation: str = "",
 ) -> Internship:
-    if (end_date - start_date).days >= MAX_INTERNSHIP_DAYS:
-        raise ValidationError({"end_date": _("An internship lasts at most four weeks (28 days).")})
     internship = Internship(
         participant=participant,
         placement=placement,
@@ -179,7 +217,13 @@ def internship_create(
         start_date=start_date,
         end_date=end_date,
     )
-    internship.full_clean()
+    return internship_save(internship=internship)
+
+
+@transaction.atomic
+def internship_save(*, internship: Internship) -> Internship:
+    """Save an internship, new or changed (the page, the admin and its inlines)."""
+    internship_validate(internship)
     internship.save()
     return internship
 
@@ -244,8 +288,7 @@ def wage_subsidy_create(
     placement: Placement | None = None,
 ) -> WageSubsidyCase:
     """Record an application to Arbetsförmedlingen; it waits for a decision."""
-    if placement is not None and placement.participant_id != participant.pk:
-        raise ValidationError({"placement": _("The placement belongs to another participant.")})
+    placement_check_belongs(participant=participant, placement=placement)
     case = WageSubsidyCase(
         participant=participant,
         placement=placement,

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "participants",
     "placements",
     "followup",
+    "casework",
     "reports",
     "audit",
     "survey",

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from participants.forms import fold_name
+from casework.forms import fold_name
 from participants.models import Participant
 from participants.personnummer import luhn_check_digit
 from tests.factories import (

@@ -14,12 +14,12 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
+from casework.placement_csv import COLUMNS
+from casework.placement_export import export_placements
 from participants import demo
-from participants.admin import ParticipantAdmin
+from casework.admin import ParticipantAdmin
 from participants.models import Participant
 from participants.selectors import can_see_sensitive
-from placements.csv_format import COLUMNS
-from placements.exporting import export_placements
 from tests.factories import (
     AdminFactory,
     CoachFactory,
@@ -94,7 +94,7 @@ def test_the_admin_asks_the_same_helper(rf, monkeypatch, unit):
     request.user = CoachFactory(unit=unit)
     asked = []
     monkeypatch.setattr(
-        "participants.admin.can_see_sensitive", lambda user: asked.append(user) or True
+        "casework.admin.can_see_sensitive", lambda user: asked.append(user) or True
     )
 
     assert ParticipantAdmin(Participant, None)._sees_sensitive(request)

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from casework.services import placement_end
 from core.locking import RecordChanged, lock_unchanged
 from followup.models import FollowUp
 from participants.models import LearningGoal, SupportActivity
@@ -13,7 +14,6 @@ from participants.services import learning_goal_create, learning_goal_update, su
 from placements.models import Placement, WageSubsidyCase
 from placements.services import (
     PlacementNeedsConfirmation,
-    placement_end,
     placement_extend,
     wage_subsidy_create,
     wage_subsidy_decide,

@@ -12,12 +12,12 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from casework.placement_csv import COLUMNS, REQUIRED_COLUMNS
+from casework.placement_export import export_placements
+from casework.placement_import import ImportFailed, RowError, import_placements
 from followup.models import FollowUp
 from participants.models import District, Participant, Unit
 from participants.personnummer import luhn_check_digit
-from placements.csv_format import COLUMNS, REQUIRED_COLUMNS
-from placements.exporting import export_placements
-from placements.importing import ImportFailed, RowError, import_placements
 from placements.models import Placement, Workplace
 from reports.periods import parse_period
 from tests.factories import (

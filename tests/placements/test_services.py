@@ -3,13 +3,13 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from casework.services import placement_end
 from followup.models import FollowUp
 from placements.models import Internship, Placement
 from placements.services import (
     PlacementNeedsConfirmation,
     internship_create,
     placement_create,
-    placement_end,
     placement_warnings,
 )
 from tests.factories import ParticipantFactory, PlacementFactory, WorkplaceFactory, job_type

@@ -41,13 +41,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import log_bulk_change
+from casework import placement_csv
 from core import csv_files
 from core.csv_files import ImportFailed, RowError
 from core.spreadsheet import from_text_cell
 from followup.models import FollowUp, Outcome
 from participants import personnummer as pnr
 from participants.models import District, Gender, Participant, Unit
-from placements import csv_format
 from placements.models import EndReason, JobType, Placement, Workplace, follow_up_due_date
 
 __all__ = [
@@ -481,7 +481,7 @@ class _Validator:
 
 
 def _read(source: csv_files.Source) -> _Validator:
-    header, records = csv_format.read_records(source)
+    header, records = placement_csv.read_records(source)
     validator = _Validator(header)
     for number, cells in records:
         validator.read_row(number, cells)

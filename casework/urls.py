@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from participants import views
+from casework import views
 
 app_name = "participants"
 
@@ -9,5 +9,5 @@ urlpatterns = [
     path("new/", views.register, name="register"),
     path("reassign/", views.reassign, name="reassign"),
     # The participant page and its forms: participants:detail, participants:note_add, ...
-    path("<int:pk>/", include("participants.case_urls")),
+    path("<int:pk>/", include("casework.case_urls")),
 ]

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.services import MANAGE_PY
-from placements.exporting import export_placements
+from casework.placement_export import export_placements
 
 
 class Command(BaseCommand):

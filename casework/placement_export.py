@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from audit.models import Action
 from audit.services import log_access
-from placements import csv_format
+from casework import placement_csv
 from placements.models import Placement
 
 EXPORT_CHUNK = 2_000
@@ -36,7 +36,7 @@ def export_placements(
         .order_by("participant__personnummer", "start_date")
         .iterator(chunk_size=EXPORT_CHUNK)
     )
-    count = csv_format.write_csv(stream, map(csv_format.placement_row, placements))
+    count = placement_csv.write_csv(stream, map(placement_csv.placement_row, placements))
     log_access(
         action=Action.EXPORT,
         object_type="placement",

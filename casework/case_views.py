@@ -34,11 +34,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
+from casework import case_forms
+from casework.services import placement_end
+from casework.timeline import KINDS, participant_timeline
 from core.http import is_htmx
 from core.locking import RecordChanged
 from followup.models import FollowUp
 from followup.services import followup_register
-from participants import case_forms
 from participants.models import CaseNote, LearningGoal, Participant
 from participants.selectors import (
     can_edit_participant,
@@ -55,13 +57,11 @@ from participants.services import (
     study_create,
     support_activity_add,
 )
-from participants.timeline import KINDS, participant_timeline
 from placements.models import Placement, WageSubsidyCase, follow_up_due_date
 from placements.services import (
     PlacementNeedsConfirmation,
     internship_create,
     placement_create,
-    placement_end,
     placement_extend,
     wage_subsidy_create,
     wage_subsidy_decide,

@@ -3,9 +3,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.services import MANAGE_PY
+from casework.placement_import import DEFAULT_UNIT_NAME, import_placements
 from core.csv_commands import csv_source, run_csv_import
 from participants.models import Unit
-from placements.importing import DEFAULT_UNIT_NAME, import_placements
 
 
 class Command(BaseCommand):

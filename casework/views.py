@@ -13,7 +13,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from audit.models import Action
 from audit.services import log_access
-from participants.filters import (
+from casework.filters import (
     CaseloadFilter,
     CaseloadSearchForm,
     caseload_columns,
@@ -21,7 +21,7 @@ from participants.filters import (
     is_personnummer_like,
     with_case_figures,
 )
-from participants.forms import (
+from casework.forms import (
     CaseloadReassignForm,
     ParticipantRegistrationForm,
     add_service_errors,

@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from accounts.models import User
+from casework.forms import coaches_for_user
 from followup.models import FollowUp
-from participants.forms import coaches_for_user
 from participants.models import Participant
 from participants.personnummer import PersonnummerError, parse
 from placements.models import JobType, Placement

@@ -6,7 +6,7 @@ namespace: `participants:detail`, `participants:note_add`, ...
 
 from django.urls import path
 
-from participants import case_views
+from casework import case_views
 
 urlpatterns = [
     path("", case_views.participant_detail, name="detail"),
