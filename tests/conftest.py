@@ -9,10 +9,18 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.test import Client
 from django.utils import translation
 
+from accounts.models import User
 from stockholmsjobb.celery import app as celery_app
-from tests.factories import CoachFactory, ManagerFactory, ParticipantFactory, UnitFactory
+from tests.factories import (
+    CoachFactory,
+    ManagerFactory,
+    ParticipantFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
@@ -184,3 +192,17 @@ def manager(unit):
 @pytest.fixture
 def participant(unit, coach):
     return ParticipantFactory(unit=unit, coach=coach)
+
+
+# --- The Django admin -------------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser() -> User:
+    return UserFactory(username="root", is_staff=True, is_superuser=True, unit=None)
+
+
+@pytest.fixture
+def admin_client(client: Client, superuser: User) -> Client:
+    client.force_login(superuser)
+    return client

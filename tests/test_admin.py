@@ -8,7 +8,6 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.models import Model
-from django.forms import CheckboxInput
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -40,63 +39,11 @@ from tests.factories import (
     job_type,
     make_personnummer,
 )
+from tests.helpers import admin_url, change_page_data, formset_management_data
 
 # Built from the registry so a newly registered model is covered without
 # touching this file.
 REGISTERED_MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
-
-
-def admin_url(model: type[Model], view: str, *args: object) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def formset_management_data(response) -> dict[str, str]:
-    """Empty management forms for every inline on an admin add/change page."""
-    data = {}
-    for inline in response.context["inline_admin_formsets"]:
-        prefix = inline.formset.prefix
-        data[f"{prefix}-TOTAL_FORMS"] = "0"
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
-    return data
-
-
-def _form_values(form) -> dict[str, str]:
-    """POST data that resubmits a bound or unbound form as it is shown."""
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        widget = field.widget
-        if isinstance(widget, CheckboxInput):
-            if value:
-                data[form.add_prefix(name)] = "on"
-            continue
-        formatted = widget.format_value(value) if hasattr(widget, "format_value") else value
-        if isinstance(formatted, list):
-            formatted = formatted[0] if formatted else ""
-        data[form.add_prefix(name)] = "" if formatted is None else str(formatted)
-    return data
-
-
-def change_page_data(response) -> dict[str, str]:
-    """POST data resubmitting an admin change page unchanged, inlines included."""
-    data = _form_values(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update(_form_values(formset.management_form))
-        for form in formset.initial_forms:
-            data.update(_form_values(form))
-    return data
-
-
-@pytest.fixture
-def superuser() -> User:
-    return UserFactory(username="root", is_staff=True, is_superuser=True, unit=None)
-
-
-@pytest.fixture
-def admin_client(client: Client, superuser: User) -> Client:
-    client.force_login(superuser)
-    return client
 
 
 @pytest.fixture

@@ -1,45 +1,15 @@
 import datetime
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 
 from tests.factories import CaseNoteFactory, FollowUpFactory, PlacementFactory, UserFactory
+from tests.helpers import unlabelled_controls
 
 TEMPLATES_DIR = Path(django_settings.BASE_DIR) / "templates"
 STATIC_DIR = Path(django_settings.BASE_DIR) / "static"
-
-
-class _FormControls(HTMLParser):
-    """Collects visible form controls and the ids that a <label for=...> names."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.controls: list[dict[str, str | None]] = []
-        self.label_targets: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "label" and attributes.get("for"):
-            self.label_targets.add(attributes["for"])
-        elif tag in {"input", "select", "textarea"} and attributes.get("type") not in {
-            "hidden",
-            "submit",
-            "button",
-        }:
-            self.controls.append(attributes)
-
-
-def unlabelled_controls(html: str) -> list[dict[str, str | None]]:
-    parser = _FormControls()
-    parser.feed(html)
-    return [
-        control
-        for control in parser.controls
-        if control.get("id") not in parser.label_targets and not control.get("aria-label")
-    ]
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ from tests.factories import (
     WorkplaceFactory,
     job_type,
 )
-from tests.test_layout import unlabelled_controls
+from tests.helpers import unlabelled_controls
 
 pytestmark = pytest.mark.django_db
 

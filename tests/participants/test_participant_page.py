@@ -22,7 +22,7 @@ from tests.factories import (
     PlacementFactory,
     WorkplaceFactory,
 )
-from tests.test_layout import unlabelled_controls
+from tests.helpers import unlabelled_controls
 
 pytestmark = pytest.mark.django_db
 

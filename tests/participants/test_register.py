@@ -14,7 +14,7 @@ from tests.factories import (
     UserFactory,
     make_personnummer,
 )
-from tests.test_layout import unlabelled_controls
+from tests.helpers import unlabelled_controls
 
 pytestmark = pytest.mark.django_db
 

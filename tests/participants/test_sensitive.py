@@ -14,10 +14,10 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
+from casework.admin import ParticipantAdmin
 from casework.placement_csv import COLUMNS
 from casework.placement_export import export_placements
 from participants import demo
-from casework.admin import ParticipantAdmin
 from participants.models import Participant
 from participants.selectors import can_see_sensitive
 from tests.factories import (
@@ -93,9 +93,7 @@ def test_the_admin_asks_the_same_helper(rf, monkeypatch, unit):
     request = rf.get("/")
     request.user = CoachFactory(unit=unit)
     asked = []
-    monkeypatch.setattr(
-        "casework.admin.can_see_sensitive", lambda user: asked.append(user) or True
-    )
+    monkeypatch.setattr("casework.admin.can_see_sensitive", lambda user: asked.append(user) or True)
 
     assert ParticipantAdmin(Participant, None)._sees_sensitive(request)
     assert asked == [request.user]

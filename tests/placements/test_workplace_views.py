@@ -13,7 +13,7 @@ from tests.factories import (
     UserFactory,
     WorkplaceFactory,
 )
-from tests.test_layout import unlabelled_controls
+from tests.helpers import unlabelled_controls
 
 pytestmark = pytest.mark.django_db
 
