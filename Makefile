@@ -32,9 +32,11 @@ test: $(VENV)/.installed-dev
 worker: $(VENV)/.installed
 	$(BIN)/celery -A stockholmsjobb worker --beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
+## lint: ruff, and import-linter's contract that apps import only from the floors below them
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
