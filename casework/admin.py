@@ -36,9 +36,15 @@ from participants.models import (
 )
 from participants.personnummer import PersonnummerError, normalise, parse
 from participants.selectors import can_see_sensitive
-from participants.services import social_assistance_check
+from participants.services import case_record_save, social_assistance_check
 from placements.models import Internship, Placement, WageSubsidyCase
-from placements.services import internship_save, internship_validate, placement_check_no_overlap
+from placements.services import (
+    internship_save,
+    internship_validate,
+    placement_check_no_overlap,
+    wage_subsidy_save,
+    wage_subsidy_validate,
+)
 
 # Special-category fields; who may see them is participants.selectors.can_see_sensitive.
 SENSITIVE_FIELDS = ("disability",)
@@ -87,6 +93,11 @@ class FollowUpRowsFormSet(ServiceCheckedFormSet):
         followup_validate(instance)
 
 
+class WageSubsidyRowsFormSet(ServiceCheckedFormSet):
+    def check_row(self, instance: WageSubsidyCase, rows: list[WageSubsidyCase]) -> None:
+        wage_subsidy_validate(instance)
+
+
 class InternshipRowsFormSet(ServiceCheckedFormSet):
     def check_row(self, instance: Internship, rows: list[Internship]) -> None:
         internship_validate(instance)
@@ -105,10 +116,14 @@ def save_case_rows(request: HttpRequest, formset: BaseInlineFormSet) -> None:
             internship_save(internship=instance)
         elif isinstance(instance, FollowUp):
             followup_save(followup=instance)
-        else:
+        elif isinstance(instance, WageSubsidyCase):
+            wage_subsidy_save(case=instance)
+        elif isinstance(instance, Study | LearningGoal | SupportActivity):
             if isinstance(instance, SupportActivity) and instance.pk is None:
                 instance.recorded_by = request.user
-            instance.save()
+            case_record_save(record=instance)
+        else:
+            raise TypeError(f"No service saves a {type(instance).__name__} from an inline")
     formset.save_m2m()
 
 
@@ -229,6 +244,7 @@ class InternshipInline(ParticipantPlacementChoiceMixin, admin.TabularInline):
 
 class WageSubsidyCaseInline(ParticipantPlacementChoiceMixin, admin.TabularInline):
     model = WageSubsidyCase
+    formset = WageSubsidyRowsFormSet
     fields = ("kind", "employer", "applied_on", "decided_on", "outcome", "placement")
     extra = 0
 

@@ -18,7 +18,13 @@ from participants.models import (
     SupportActivity,
     Unit,
 )
-from participants.services import consent_check, consent_record
+from participants.services import (
+    case_note_add,
+    case_record_save,
+    consent_check,
+    consent_record,
+    placement_check_belongs,
+)
 
 
 @admin.register(Unit)
@@ -35,6 +41,31 @@ class DistrictAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
     prepopulated_fields = {"code": ("name",)}
     list_per_page = 50
+
+
+class CaseRecordAdminForm(forms.ModelForm):
+    """A study, goal or activity edited in the admin keeps the rules of its service."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.instance.participant_id and not self.errors:
+            try:
+                placement_check_belongs(
+                    participant=self.instance.participant, placement=self.instance.placement
+                )
+            except ValidationError as error:
+                self.add_error(None, error.messages)
+
+
+class CaseRecordAdminMixin:
+    """Saves through ``case_record_save``, as the coach's page does."""
+
+    form = CaseRecordAdminForm
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
+    ) -> None:
+        case_record_save(record=obj)
 
 
 @admin.register(CaseNote)
@@ -64,12 +95,17 @@ class CaseNoteAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin
     def save_model(
         self, request: HttpRequest, obj: CaseNote, form: forms.ModelForm, change: bool
     ) -> None:
-        obj.author = request.user
-        super().save_model(request, obj, form, change)
+        saved = case_note_add(
+            participant=obj.participant, author=request.user, text=obj.text, corrects=obj.corrects
+        )
+        # The admin goes on with the saved row (its message, the redirect).
+        obj.pk, obj.author, obj.created_at = saved.pk, saved.author, saved.created_at
 
 
 @admin.register(SupportActivity)
-class SupportActivityAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
+class SupportActivityAdmin(
+    CaseRecordAdminMixin, AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin
+):
     list_display = ("date", "participant", "phase", "kind", "recorded_by")
     list_select_related = ("participant", "recorded_by")
     list_filter = ("phase", "kind", "date")
@@ -85,11 +121,13 @@ class SupportActivityAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.Mod
     ) -> None:
         if not change:
             obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        case_record_save(record=obj)
 
 
 @admin.register(LearningGoal)
-class LearningGoalAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
+class LearningGoalAdmin(
+    CaseRecordAdminMixin, AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin
+):
     list_display = (
         "participant",
         "description_excerpt",
@@ -112,7 +150,9 @@ class LearningGoalAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelA
 
 
 @admin.register(Study)
-class StudyAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
+class StudyAdmin(
+    CaseRecordAdminMixin, AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin
+):
     list_display = (
         "participant",
         "kind",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -176,7 +176,6 @@ def study_create(
     course: str = "",
     provider: str = "",
 ) -> Study:
-    placement_check_belongs(participant=participant, placement=placement)
     study = Study(
         participant=participant,
         placement=placement,
@@ -187,9 +186,7 @@ def study_create(
         end_date=end_date,
         extent_percent=extent_percent,
     )
-    study.full_clean()
-    study.save()
-    return study
+    return case_record_save(record=study)
 
 
 def placement_check_belongs(*, participant: Participant, placement: Placement | None) -> None:
@@ -201,6 +198,22 @@ def placement_check_belongs(*, participant: Participant, placement: Placement | 
     """
     if placement is not None and placement.participant_id != participant.pk:
         raise ValidationError({"placement": _("The placement belongs to another participant.")})
+
+
+CaseRecord = TypeVar("CaseRecord", Study, LearningGoal, SupportActivity)
+
+
+@transaction.atomic
+def case_record_save(*, record: CaseRecord) -> CaseRecord:
+    """Save a participant's study, learning goal or support activity, new or changed.
+
+    Every path ends here (the page's create functions, the admin and its
+    inlines), so the record's rules hold whichever wrote it.
+    """
+    placement_check_belongs(participant=record.participant, placement=record.placement)
+    record.full_clean()
+    record.save()
+    return record
 
 
 @transaction.atomic
@@ -215,7 +228,6 @@ def support_activity_add(
     placement: Placement | None = None,
 ) -> SupportActivity:
     """Record support given before, during or after the placement."""
-    placement_check_belongs(participant=participant, placement=placement)
     activity = SupportActivity(
         participant=participant,
         placement=placement,
@@ -225,9 +237,7 @@ def support_activity_add(
         note=note.strip(),
         recorded_by=recorded_by,
     )
-    activity.full_clean()
-    activity.save()
-    return activity
+    return case_record_save(record=activity)
 
 
 @transaction.atomic
@@ -242,7 +252,6 @@ def learning_goal_create(
     placement: Placement | None = None,
 ) -> LearningGoal:
     """Plan a learning goal tied to the industry the participant aims for."""
-    placement_check_belongs(participant=participant, placement=placement)
     goal = LearningGoal(
         participant=participant,
         placement=placement,
@@ -252,9 +261,7 @@ def learning_goal_create(
         next_review_on=next_review_on,
         status=status,
     )
-    goal.full_clean()
-    goal.save()
-    return goal
+    return case_record_save(record=goal)
 
 
 @transaction.atomic

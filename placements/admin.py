@@ -13,7 +13,12 @@ from placements.models import (
     WageSubsidyCase,
     Workplace,
 )
-from placements.services import internship_save, internship_validate
+from placements.services import (
+    internship_save,
+    internship_validate,
+    wage_subsidy_save,
+    wage_subsidy_validate,
+)
 
 
 class PlacementTargetInline(admin.TabularInline):
@@ -138,8 +143,37 @@ class InternshipAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdm
         internship_save(internship=obj)
 
 
+class WageSubsidyCaseAdminForm(forms.ModelForm):
+    class Meta:
+        model = WageSubsidyCase
+        fields = (
+            "participant",
+            "placement",
+            "kind",
+            "employer",
+            "applied_on",
+            "decided_on",
+            "outcome",
+        )
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.instance.participant_id and not self.errors:
+            try:
+                wage_subsidy_validate(self.instance)
+            except ValidationError as error:
+                self.add_error(None, error.messages)
+
+
 @admin.register(WageSubsidyCase)
 class WageSubsidyCaseAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin):
+    form = WageSubsidyCaseAdminForm
+
+    def save_model(
+        self, request: HttpRequest, obj: WageSubsidyCase, form: forms.ModelForm, change: bool
+    ) -> None:
+        wage_subsidy_save(case=obj)
+
     list_display = (
         "participant",
         "kind",

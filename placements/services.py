@@ -288,7 +288,6 @@ def wage_subsidy_create(
     placement: Placement | None = None,
 ) -> WageSubsidyCase:
     """Record an application to Arbetsförmedlingen; it waits for a decision."""
-    placement_check_belongs(participant=participant, placement=placement)
     case = WageSubsidyCase(
         participant=participant,
         placement=placement,
@@ -297,12 +296,36 @@ def wage_subsidy_create(
         applied_on=applied_on,
         outcome=SubsidyOutcome.PENDING,
     )
-    case.full_clean()
-    case.save()
-    return case
+    return wage_subsidy_save(case=case)
 
 
 DECIDED_OUTCOMES = (SubsidyOutcome.GRANTED, SubsidyOutcome.REJECTED)
+
+
+def wage_subsidy_validate(case: WageSubsidyCase) -> None:
+    """The decision date makes the processing time measurable.
+
+    Granted and rejected need one, a withdrawn application has none, and no
+    decision comes before its application.
+    """
+    placement_check_belongs(participant=case.participant, placement=case.placement)
+    if case.outcome in DECIDED_OUTCOMES and case.decided_on is None:
+        raise ValidationError({"decided_on": _("Enter the date of the decision.")})
+    if case.outcome == SubsidyOutcome.WITHDRAWN and case.decided_on is not None:
+        raise ValidationError(
+            {"decided_on": _("A withdrawn application has no decision date; leave it empty.")}
+        )
+    if case.decided_on is not None and case.applied_on and case.decided_on < case.applied_on:
+        raise ValidationError({"decided_on": _("The decision cannot come before the application.")})
+    case.full_clean()
+
+
+@transaction.atomic
+def wage_subsidy_save(*, case: WageSubsidyCase) -> WageSubsidyCase:
+    """Save a wage-subsidy case, new or changed (the page, the admin and its inlines)."""
+    wage_subsidy_validate(case)
+    case.save()
+    return case
 
 
 @transaction.atomic
@@ -319,16 +342,8 @@ def wage_subsidy_decide(
     rejected need one; a withdrawn application has none.
     """
     case = lock_unchanged(WageSubsidyCase.objects, pk=case.pk, loaded_at=loaded_at)
-    if outcome in DECIDED_OUTCOMES and decided_on is None:
-        raise ValidationError({"decided_on": _("Enter the date of the decision.")})
-    if outcome == SubsidyOutcome.WITHDRAWN and decided_on is not None:
-        raise ValidationError(
-            {"decided_on": _("A withdrawn application has no decision date; leave it empty.")}
-        )
-    if decided_on is not None and decided_on < case.applied_on:
-        raise ValidationError({"decided_on": _("The decision cannot come before the application.")})
     case.outcome = outcome
     case.decided_on = decided_on
-    case.full_clean()
+    wage_subsidy_validate(case)
     case.save(update_fields=["outcome", "decided_on", "updated_at"])
     return case
