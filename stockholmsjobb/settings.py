@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "audit",
     "survey",
     "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [

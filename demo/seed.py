@@ -33,7 +33,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import Role, User
-from followup.demo import seed_register_outcomes
+from demo.register import seed_register_outcomes
+from demo.survey import delete_survey_data, seed_survey
 from followup.models import FollowUp, Outcome
 from participants.models import (
     ActivityKind,
@@ -68,7 +69,6 @@ from placements.models import (
     Workplace,
     follow_up_due_date,
 )
-from survey.demo import delete_survey_data, seed_survey
 
 BATCH_SIZE = 1000
 DEMO_PASSWORD = "stockholm"  # noqa: S105 - DESIGN.md section 5: the demo users' known password
