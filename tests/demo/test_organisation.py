@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from demo import seed
+from demo.organisation import ensure_demo_users, ensure_units
 from participants.selectors import can_see_sensitive
 from tests.factories import UserFactory
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_grants_the_permission_per_user_to_coach_and_admin_only():
-    users = seed._ensure_demo_users(seed._ensure_units())
+    users = ensure_demo_users(ensure_units())
     other = UserFactory()
 
     fresh = {name: type(user).objects.get(pk=user.pk) for name, user in users.items()}
