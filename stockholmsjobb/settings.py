@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "audit",
     "survey",
     "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [

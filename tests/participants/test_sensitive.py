@@ -10,14 +10,13 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
 from casework.admin import ParticipantAdmin
 from casework.placement_csv import COLUMNS
 from casework.placement_export import export_placements
-from participants import demo
 from participants.models import Participant
 from participants.selectors import can_see_sensitive
 from tests.factories import (
@@ -26,7 +25,6 @@ from tests.factories import (
     ManagerFactory,
     ParticipantFactory,
     PlacementFactory,
-    UserFactory,
     make_personnummer,
 )
 
@@ -302,25 +300,6 @@ def test_the_placements_export_has_no_disability_column_or_value(unit):
     assert set(header) <= set(COLUMNS)
     # Nothing in the file depends on the value.
     assert with_disability == without_disability
-
-
-# --- The demo users ----------------------------------------------------------------------------
-
-
-def test_demo_grants_the_permission_per_user_to_coach_and_admin_only():
-    users = demo._ensure_demo_users(demo._ensure_units())
-    other = UserFactory()
-
-    fresh = {name: type(user).objects.get(pk=user.pk) for name, user in users.items()}
-    assert can_see_sensitive(fresh["coach"])
-    assert can_see_sensitive(fresh["admin"])
-    assert not can_see_sensitive(fresh["manager"])
-    assert not can_see_sensitive(other)
-    # Granted to the users themselves, never to a role's group.
-    assert not Permission.objects.filter(
-        codename="view_sensitive", group__in=Group.objects.all()
-    ).exists()
-    assert fresh["coach"].user_permissions.filter(codename="view_sensitive").exists()
 
 
 # --- The admin's history ------------------------------------------------------------------------

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from demo.survey import delete_survey_data, seed_survey
 from followup.models import SurveyResponse
-from survey.demo import delete_survey_data, seed_survey
 from survey.models import SurveyInvitation, SurveyRound
 from survey.results import round_results
 from tests.survey.conftest import SurveyPlacementFactory

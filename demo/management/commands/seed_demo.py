@@ -9,7 +9,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from participants import demo
+from demo.seed import (
+    FIRST_YEAR,
+    PLACEMENTS_PER_YEAR,
+    SeedOptions,
+    delete_demo_data,
+    seed_demo,
+)
 from participants.models import Participant
 from reports.annual import annual_report_request
 from reports.models import OutcomeSnapshot
@@ -65,9 +71,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--per-year",
             type=_positive,
-            default=demo.PLACEMENTS_PER_YEAR,
+            default=PLACEMENTS_PER_YEAR,
             metavar="N",
-            help=f"Placements starting per year (default {demo.PLACEMENTS_PER_YEAR}).",
+            help=f"Placements starting per year (default {PLACEMENTS_PER_YEAR}).",
         )
         group = parser.add_mutually_exclusive_group()
         group.add_argument(
@@ -92,7 +98,7 @@ class Command(BaseCommand):
         **options: object,
     ) -> None:
         today = timezone.localdate()
-        first_year, last_year = years or (demo.FIRST_YEAR, today.year)
+        first_year, last_year = years or (FIRST_YEAR, today.year)
         if first_year > today.year:
             raise CommandError(f"--years starts after this year ({today.year}).")
         started = time.monotonic()
@@ -110,15 +116,15 @@ class Command(BaseCommand):
                         "seed_demo only fills an empty database. Use --force to delete every "
                         "participant and the previous demo data first."
                     )
-                removed = demo.delete_demo_data()
+                removed = delete_demo_data()
                 self.stdout.write(
                     "Deleted {participants} participants, {workplaces} workplaces and the "
                     "demo staff.".format(**removed)
                 )
-            counts = demo.seed_demo(
+            counts = seed_demo(
                 # A private generator so the data depend only on --seed (and today).
                 rng=random.Random(seed),
-                options=demo.SeedOptions(
+                options=SeedOptions(
                     today=today, first_year=first_year, last_year=last_year, per_year=per_year
                 ),
             )

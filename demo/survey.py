@@ -135,7 +135,7 @@ def seed_survey(today: datetime.date, *, seed: int = 2021) -> dict[str, int]:
 def delete_survey_data() -> dict[str, int]:
     """Every survey round with its invitations and responses, for `seed_demo --force`.
 
-    Like ``participants.demo.delete_demo_data``, whose participants it
+    Like ``demo.seed.delete_demo_data``, whose participants it
     follows: never for real data.
     """
     responses, _ = SurveyResponse.objects.all().delete()
