@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AccessLoggedAdminMixin
 from casework.services import placement_save
+from core.admin_tools import ReadOnlyInlineMixin, ServiceCheckedModelForm
 from followup.models import FollowUp
 from followup.services import followup_save, followup_validate
 from participants.admin_search import PersonnummerSearchMixin
@@ -260,7 +261,7 @@ class SupportActivityInline(ParticipantPlacementChoiceMixin, admin.TabularInline
         return super().get_queryset(request).select_related("recorded_by")
 
 
-class ConsentInline(admin.TabularInline):
+class ConsentInline(ReadOnlyInlineMixin, admin.TabularInline):
     """Consent decisions, read-only: a decision is recorded, never edited or deleted."""
 
     model = Consent
@@ -271,17 +272,8 @@ class ConsentInline(admin.TabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("recorded_by")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class CaseNoteInline(admin.TabularInline):
+class CaseNoteInline(ReadOnlyInlineMixin, admin.TabularInline):
     """The journal, read-only: notes are append-only and never edited in place."""
 
     model = CaseNote
@@ -292,15 +284,6 @@ class CaseNoteInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("author")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Participant)
@@ -506,7 +489,7 @@ class PlacementStudyInline(admin.TabularInline):
     extra = 0
 
 
-class PlacementAdminForm(forms.ModelForm):
+class PlacementAdminForm(ServiceCheckedModelForm):
     class Meta:
         model = Placement
         fields = (
@@ -521,14 +504,8 @@ class PlacementAdminForm(forms.ModelForm):
             "end_reason",
         )
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        # _post_clean has copied the cleaned values onto the instance; check it now.
-        if self.instance.participant_id and self.instance.start_date and not self.errors:
-            try:
-                placement_check_no_overlap(self.instance)
-            except ValidationError as error:
-                self.add_error(None, error.messages)
+    def check_instance(self, instance: Placement) -> None:
+        placement_check_no_overlap(instance)
 
 
 @admin.register(Placement)

@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -7,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AccessLoggedAdminMixin
+from core.admin_tools import ServiceCheckedModelForm
 from followup.models import (
     JOB_STATEMENTS,
     STAFF_STATEMENTS,
@@ -20,7 +22,7 @@ from participants.models import Participant
 from placements.models import JobType
 
 
-class FollowUpAdminForm(forms.ModelForm):
+class FollowUpAdminForm(ServiceCheckedModelForm):
     class Meta:
         model = FollowUp
         fields = (
@@ -33,14 +35,8 @@ class FollowUpAdminForm(forms.ModelForm):
             "performed_by",
         )
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        # The instance holds the cleaned values now; the service's rules decide.
-        if self.instance.placement_id and not self.errors:
-            try:
-                followup_validate(self.instance)
-            except ValidationError as error:
-                self.add_error(None, error.messages)
+    def check_instance(self, instance: Any) -> None:
+        followup_validate(instance)
 
 
 @admin.register(FollowUp)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AccessLoggedAdminMixin
 from core.admin_search import PrivateSearchMixin
+from core.admin_tools import ServiceCheckedModelForm
 from participants.admin_search import PersonnummerSearchMixin
 from participants.models import (
     CaseNote,
@@ -43,18 +44,11 @@ class DistrictAdmin(admin.ModelAdmin):
     list_per_page = 50
 
 
-class CaseRecordAdminForm(forms.ModelForm):
+class CaseRecordAdminForm(ServiceCheckedModelForm):
     """A study, goal or activity edited in the admin keeps the rules of its service."""
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.instance.participant_id and not self.errors:
-            try:
-                placement_check_belongs(
-                    participant=self.instance.participant, placement=self.instance.placement
-                )
-            except ValidationError as error:
-                self.add_error(None, error.messages)
+    def check_instance(self, instance: Any) -> None:
+        placement_check_belongs(participant=instance.participant, placement=instance.placement)
 
 
 class CaseRecordAdminMixin:

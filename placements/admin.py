@@ -1,11 +1,13 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AccessLoggedAdminMixin
 from core.admin_search import PrivateSearchMixin
+from core.admin_tools import ServiceCheckedModelForm
 from placements.models import (
     Internship,
     JobType,
@@ -105,19 +107,13 @@ class WorkplaceAdmin(admin.ModelAdmin):
     list_per_page = 50
 
 
-class InternshipAdminForm(forms.ModelForm):
+class InternshipAdminForm(ServiceCheckedModelForm):
     class Meta:
         model = Internship
         fields = ("participant", "placement", "employer", "occupation", "start_date", "end_date")
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        # The instance holds the cleaned values now; the service's rules decide.
-        if self.instance.participant_id and not self.errors:
-            try:
-                internship_validate(self.instance)
-            except ValidationError as error:
-                self.add_error(None, error.messages)
+    def check_instance(self, instance: Any) -> None:
+        internship_validate(instance)
 
 
 @admin.register(Internship)
@@ -143,7 +139,7 @@ class InternshipAdmin(AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdm
         internship_save(internship=obj)
 
 
-class WageSubsidyCaseAdminForm(forms.ModelForm):
+class WageSubsidyCaseAdminForm(ServiceCheckedModelForm):
     class Meta:
         model = WageSubsidyCase
         fields = (
@@ -156,13 +152,8 @@ class WageSubsidyCaseAdminForm(forms.ModelForm):
             "outcome",
         )
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.instance.participant_id and not self.errors:
-            try:
-                wage_subsidy_validate(self.instance)
-            except ValidationError as error:
-                self.add_error(None, error.messages)
+    def check_instance(self, instance: Any) -> None:
+        wage_subsidy_validate(instance)
 
 
 @admin.register(WageSubsidyCase)
