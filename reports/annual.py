@@ -18,7 +18,7 @@ wraps (``reports.tasks.build_annual_report_task``).
 import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import groupby
 from math import ceil, floor
 from typing import Any
@@ -45,6 +45,7 @@ from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYe
 from django.utils import timezone, translation
 
 from accounts.models import User
+from core.numbers import one_decimal, percent
 from followup.models import IncomeSource
 from participants.models import EducationLevel, Gender, LearningGoal, Participant, Study
 from placements.models import (
@@ -57,13 +58,7 @@ from placements.models import (
 )
 from reports.disclosure import Key, Total, secondary_suppression, small_cells
 from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
-from reports.outcomes import (
-    OutcomeCounts,
-    age_group_expression,
-    outcome_aggregates,
-    percent,
-    suppress,
-)
+from reports.outcomes import OutcomeCounts, age_group_expression, outcome_aggregates, suppress
 from reports.periods import ReportPeriod, periods_between
 from reports.selectors import rollup
 
@@ -195,13 +190,6 @@ def _suppression_note(*, totals: bool = True) -> str:
 
 
 # --- Numbers -----------------------------------------------------------------------------
-
-
-def one_decimal(value: float | None) -> float | None:
-    """A figure with one decimal, half away from zero, as it reads (12.35 → 12.4)."""
-    if value is None:
-        return None
-    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _mean(total: int | None, count: int) -> float | None:

@@ -25,10 +25,11 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.numbers import percent
 from participants.models import Gender
 from placements.models import JobType
 from reports.disclosure import Key, Total, hidden_cells
-from reports.outcomes import OutcomeCounts, percent, suppress
+from reports.outcomes import OutcomeCounts, suppress
 from reports.periods import ReportPeriod, current_period, periods_between
 from reports.selectors import (
     CellFigures,

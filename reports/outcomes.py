@@ -15,6 +15,7 @@ from django.db.models import Case, Count, Expression, F, Q, QuerySet, Value, Whe
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, NullIf
 from django.db.models.lookups import GreaterThanOrEqual
 
+from core.numbers import percent
 from followup.models import STUDY_OUTCOMES, WORK_OUTCOMES, Outcome
 from participants.models import District, Gender
 from placements.models import Funding, JobType, Placement, Setting
@@ -25,21 +26,6 @@ AGE_GROUPS = ("<30", "30+")
 AGE_LIMIT = 30
 
 DIMENSIONS = ("gender", "job_type", "age_group", "district", "setting", "funding")
-
-
-def percent(numerator: int, denominator: int) -> Decimal | None:
-    """``numerator / denominator`` in per cent, one decimal, half away from zero.
-
-    None over a zero denominator (DESIGN §4: never 0, never an error). Counted in
-    integers, so a half is a half exactly (5/16 = 31.25 % gives 31.3).
-    """
-    if denominator == 0:
-        return None
-    tenths, remainder = divmod(numerator * 1000, denominator)
-    # Counts are never negative, so rounding half up is rounding half away from zero.
-    if 2 * remainder >= denominator:
-        tenths += 1
-    return (Decimal(tenths) / 10).quantize(Decimal("0.1"))
 
 
 def _as_number(value: Decimal | None) -> float | None:

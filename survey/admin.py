@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from reports.outcomes import percent
+from core.numbers import percent
 from survey.models import SurveyRound
 from survey.results import with_response_counts
 from survey.services import invitations_issue

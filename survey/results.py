@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from core.numbers import percent
 from followup.models import (
     JOB_STATEMENTS,
     STAFF_STATEMENTS,
@@ -42,7 +43,6 @@ from followup.models import (
     Agreement,
     SurveyResponse,
 )
-from reports.outcomes import percent
 from survey.models import SurveyInvitation, SurveyRound
 
 __all__ = [

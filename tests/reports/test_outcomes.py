@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.numbers import percent
 from participants.models import District
 from placements.models import JobType, Placement
 from reports.outcomes import (
@@ -15,7 +16,6 @@ from reports.outcomes import (
     outcome_breakdown,
     outcome_counts,
     outcome_report,
-    percent,
     placements_ended_in,
     suppress,
     suppress_report,
