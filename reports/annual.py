@@ -46,7 +46,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from core.numbers import one_decimal, percent
-from followup.models import IncomeSource
+from followup.models import IncomeSource, SurveyResponse
 from participants.models import EducationLevel, Gender, LearningGoal, Participant, Study
 from placements.models import (
     Internship,
@@ -61,6 +61,9 @@ from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
 from reports.outcomes import OutcomeCounts, age_group_expression, outcome_aggregates, suppress
 from reports.periods import ReportPeriod, periods_between
 from reports.selectors import rollup
+from reports.survey_results import response_rates, round_results
+from survey.models import SurveyRound
+from survey.selectors import statement_label
 
 Cell = int | float | str | None
 
@@ -1070,8 +1073,6 @@ SURVEY_BY_STUDIED = ("more_interested_in_studies", "better_job_chances")
 
 
 def _statement(code: str) -> str:
-    from survey.results import statement_label
-
     if code in SURVEY_STATEMENTS:
         return SURVEY_STATEMENTS[code]
     with translation.override("sv"):
@@ -1081,15 +1082,11 @@ def _statement(code: str) -> str:
 def survey_table(year: int) -> ReportTable:
     """The survey (enkätundersökningen) of the rounds that opened in the year.
 
-    The results are ``survey.results``': the share answering "stämmer bra" or
+    The results are ``reports.survey_results``': the share answering "stämmer bra" or
     "stämmer ganska bra" of all who answered a statement ("vet ej" included),
     counted over every response of the year's rounds, and each round's
     response rate. Two queries.
     """
-    from followup.models import SurveyResponse
-    from survey.models import SurveyRound
-    from survey.results import response_rates, round_results
-
     first, last = _year_bounds(year)
     rounds = SurveyRound.objects.filter(opens_on__gte=first, opens_on__lte=last)
     rates = sorted(

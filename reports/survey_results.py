@@ -1,6 +1,7 @@
 """The participant survey's results: counts per statement and scale step, shares, response rate.
 
-A plain module with a stable API; the annual report imports it.
+A plain module with a stable API: the results page (``reports.survey_views``)
+and the annual report's survey sheet (``reports.annual.survey``) show it.
 
 - :func:`round_results` counts a round (or any queryset of responses) in one
   aggregate query, plus one count of the round's invitations.
@@ -32,8 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
 from core.numbers import percent
 from followup.models import (
@@ -44,31 +44,12 @@ from followup.models import (
     SurveyResponse,
 )
 from survey.models import SurveyInvitation, SurveyRound
-
-__all__ = [
-    "JOB_STATEMENTS",
-    "POSITIVE_STEPS",
-    "SCALE",
-    "STAFF_STATEMENTS",
-    "STATEMENTS",
-    "RoundResponseRate",
-    "StatementResult",
-    "SurveyResults",
-    "response_rates",
-    "round_results",
-    "statement_label",
-    "with_response_counts",
-]
+from survey.selectors import statement_label, with_response_counts
 
 # The scale steps in the order the form and the tables show them.
 SCALE: tuple[str, ...] = tuple(Agreement.values)
 POSITIVE_STEPS: tuple[str, ...] = (Agreement.AGREE, Agreement.SOMEWHAT_AGREE)
 STUDIED_GROUPS: tuple[bool, ...] = (True, False)
-
-
-def statement_label(code: str) -> str:
-    """The statement's wording (translated), from the model's field."""
-    return str(SurveyResponse._meta.get_field(code).verbose_name)
 
 
 def _threshold(threshold: int | None) -> int:
@@ -297,25 +278,6 @@ class RoundResponseRate:
     @property
     def response_rate(self) -> Decimal | None:
         return percent(self.responses, self.invitations)
-
-
-def _count_of(queryset: QuerySet) -> Subquery:
-    counted = queryset.order_by().values("survey_round").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted[:1]), Value(0))
-
-
-def with_response_counts(rounds: QuerySet[SurveyRound]) -> QuerySet[SurveyRound]:
-    """The rounds annotated with ``invitation_count``, ``used_count`` and ``response_count``.
-
-    Subqueries, so a list of rounds is still one query.
-    """
-    return rounds.annotate(
-        invitation_count=_count_of(SurveyInvitation.objects.filter(survey_round=OuterRef("pk"))),
-        used_count=_count_of(
-            SurveyInvitation.objects.filter(survey_round=OuterRef("pk"), used=True)
-        ),
-        response_count=_count_of(SurveyResponse.objects.filter(survey_round=OuterRef("pk"))),
-    )
 
 
 def response_rates(rounds: QuerySet[SurveyRound] | None = None) -> list[RoundResponseRate]:
