@@ -56,7 +56,15 @@ from placements.models import (
     Setting,
     WageSubsidyCase,
 )
-from reports.disclosure import Key, Total, secondary_suppression, small_cells
+from reports.disclosure import (
+    Key,
+    Total,
+    hidden_text,
+    is_small,
+    secondary_suppression,
+    small_cell_threshold,
+    small_cells,
+)
 from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
 from reports.outcomes import OutcomeCounts, age_group_expression, outcome_aggregates, suppress
 from reports.periods import ReportPeriod, periods_between
@@ -133,19 +141,6 @@ class ReportTable:
 # --- Small cells -------------------------------------------------------------------------
 
 
-def _limit() -> int:
-    return settings.SMALL_CELL_THRESHOLD
-
-
-def hidden_text() -> str:
-    """What a hidden count shows: ``<5`` with the default threshold."""
-    return f"<{_limit()}"
-
-
-def _small(denominator: int) -> bool:
-    return 0 < denominator < _limit()
-
-
 def _count(value: int, hide: bool) -> int | str:
     return hidden_text() if hide else value
 
@@ -173,13 +168,13 @@ def protected(
     ``unshown`` are parts of a total that no table shows: they count as hidden,
     since the total minus the shown parts is their sum.
     """
-    threshold = _limit()
+    threshold = small_cell_threshold()
     hidden = small_cells(values, threshold) | {key for key in unshown if values.get(key, 0) > 0}
     return secondary_suppression(values, hidden, totals, threshold)
 
 
 def _suppression_note(*, totals: bool = True) -> str:
-    limit = _limit()
+    limit = small_cell_threshold()
     note = (
         f"Celler där nämnaren är 1–{limit - 1} visar ingen andel och sina antal som "
         f"”<{limit}” (små celler)."
@@ -1115,7 +1110,7 @@ def survey_table(year: int) -> ReportTable:
         return table
 
     def add(label: str, count: int, denominator: int, hide: bool | None = None) -> None:
-        hide = _small(denominator) if hide is None else hide
+        hide = is_small(denominator) if hide is None else hide
         table.rows.append(
             [
                 label,
@@ -1210,18 +1205,18 @@ def support_table(year: int) -> ReportTable:
         table.rows.append(
             [
                 label,
-                _count(ended[count], _small(ended[denominator])),
-                _count(ended[denominator], _small(ended[denominator])),
-                _share(ended[count], ended[denominator], hide=_small(ended[denominator])),
+                _count(ended[count], is_small(ended[denominator])),
+                _count(ended[denominator], is_small(ended[denominator])),
+                _share(ended[count], ended[denominator], hide=is_small(ended[denominator])),
             ]
         )
     table.rows.append(["Praktikperioder som påbörjats under året", internships, None, None])
     table.rows.append(
         [
             "Lärandemål med måldatum under året som nåtts",
-            _count(goals["reached"], _small(goals["due"])),
-            _count(goals["due"], _small(goals["due"])),
-            _share(goals["reached"], goals["due"], hide=_small(goals["due"])),
+            _count(goals["reached"], is_small(goals["due"])),
+            _count(goals["due"], is_small(goals["due"])),
+            _share(goals["reached"], goals["due"], hide=is_small(goals["due"])),
         ]
     )
     return table
@@ -1260,9 +1255,9 @@ def subsidy_table(year: int) -> ReportTable:
         table.rows.append(
             [
                 str(decision_year),
-                _count(count, _small(count)),
-                _figure(one_decimal(median), _small(count)),
-                _figure(one_decimal(p90), _small(count)),
+                _count(count, is_small(count)),
+                _figure(one_decimal(median), is_small(count)),
+                _figure(one_decimal(p90), is_small(count)),
             ]
         )
     return table

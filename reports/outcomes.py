@@ -10,7 +10,6 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Case, Count, Expression, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, NullIf
 from django.db.models.lookups import GreaterThanOrEqual
@@ -19,6 +18,7 @@ from core.numbers import percent
 from followup.models import STUDY_OUTCOMES, WORK_OUTCOMES, Outcome
 from participants.models import District, Gender
 from placements.models import Funding, JobType, Placement, Setting
+from reports.disclosure import hidden_text, is_small
 from reports.periods import ReportPeriod
 
 UNKNOWN_DISTRICT = "okand"
@@ -218,16 +218,15 @@ def suppress(
     """
     if not isinstance(counts, OutcomeCounts):
         counts = OutcomeCounts.from_dict(counts)
-    limit = settings.SMALL_CELL_THRESHOLD if threshold is None else threshold
-    hidden = f"<{limit}"
+    hidden = hidden_text(threshold)
     cell: dict[str, int | str | float | None] = dict(counts.as_dict())
-    followed_up_hidden = hide_followed_up or 0 < counts.followed_up < limit
+    followed_up_hidden = hide_followed_up or is_small(counts.followed_up, threshold)
     if followed_up_hidden:
         for key in ("followed_up", "work", "work_subsidised", "work_unsubsidised", "studies"):
             cell[key] = hidden
         cell["share_work_or_studies"] = None
         cell["coverage"] = None
-    ended_hidden = hide_ended or 0 < counts.ended < limit
+    ended_hidden = hide_ended or is_small(counts.ended, threshold)
     if ended_hidden:
         # Followed-up over coverage would give the ended count back.
         cell["ended"] = hidden

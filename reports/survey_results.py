@@ -9,8 +9,8 @@ and the annual report's survey sheet (``reports.annual.survey``) show it.
   query.
 - ``as_dict(suppress=True)`` is what pages and published reports show:
   a cell whose denominator is 1 to ``SMALL_CELL_THRESHOLD − 1`` shows its
-  counts as ``"<5"`` and no share (DESIGN §4, the same rule as
-  ``reports.outcomes.suppress``). Without ``suppress`` the figures are exact.
+  counts as ``"<5"`` and no share (DESIGN §4, ``reports.disclosure.is_small``,
+  as everywhere). Without ``suppress`` the figures are exact.
 
 What the shares count (decided here, used everywhere):
 
@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from core.numbers import percent
@@ -43,6 +42,7 @@ from followup.models import (
     Agreement,
     SurveyResponse,
 )
+from reports.disclosure import hidden_text, is_small
 from survey.models import SurveyInvitation, SurveyRound
 from survey.selectors import statement_label, with_response_counts
 
@@ -50,14 +50,6 @@ from survey.selectors import statement_label, with_response_counts
 SCALE: tuple[str, ...] = tuple(Agreement.values)
 POSITIVE_STEPS: tuple[str, ...] = (Agreement.AGREE, Agreement.SOMEWHAT_AGREE)
 STUDIED_GROUPS: tuple[bool, ...] = (True, False)
-
-
-def _threshold(threshold: int | None) -> int:
-    return settings.SMALL_CELL_THRESHOLD if threshold is None else threshold
-
-
-def _is_small(denominator: int, threshold: int | None) -> bool:
-    return 0 < denominator < _threshold(threshold)
 
 
 def _share(value: Decimal | None) -> float | None:
@@ -96,7 +88,7 @@ class StatementResult:
         return percent(self.positive, self.answered)
 
     def is_suppressed(self, threshold: int | None = None) -> bool:
-        return _is_small(self.answered, threshold)
+        return is_small(self.answered, threshold)
 
     def as_dict(
         self, *, suppress: bool = False, threshold: int | None = None, hide: bool = False
@@ -105,7 +97,7 @@ class StatementResult:
         ``share_positive`` (a number or None) and ``suppressed``. ``hide`` hides
         the result whatever its size (its sibling in a split is small)."""
         hidden = hide or (suppress and self.is_suppressed(threshold))
-        mark = f"<{_threshold(threshold)}"
+        mark = hidden_text(threshold)
         return {
             "code": self.code,
             "label": self.label,
@@ -155,7 +147,7 @@ class SurveyResults:
         return [self.statements[code] for code in JOB_STATEMENTS]
 
     def share_studied_is_suppressed(self, threshold: int | None = None) -> bool:
-        return _is_small(self.studied_answered, threshold)
+        return is_small(self.studied_answered, threshold)
 
     def split_is_suppressed(self, code: str, threshold: int | None = None) -> bool:
         """Whether a statement's split by studied / not studied is hidden, both sides.
@@ -175,7 +167,7 @@ class SurveyResults:
 
     def as_dict(self, *, suppress: bool = False, threshold: int | None = None) -> dict[str, Any]:
         """The results as plain data (JSON-ready). ``suppress`` hides small cells."""
-        mark = f"<{_threshold(threshold)}"
+        mark = hidden_text(threshold)
         studied_hidden = suppress and self.share_studied_is_suppressed(threshold)
         return {
             "round": self.survey_round.name if self.survey_round is not None else None,
