@@ -20,10 +20,15 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from accounts.models import Role
 from followup.models import RegisterOutcome
-from followup.register import COLUMNS, export_scb_cohort, import_register_outcomes, measure_years
+from followup.register import (
+    COLUMNS,
+    REGISTER_COHORT_LAG,
+    export_scb_cohort,
+    import_register_outcomes,
+    measure_years,
+)
 from placements.csv_format import ImportFailed
 from placements.models import Placement
-from reports.annual import REGISTER_COHORT_LAG
 
 
 class CohortForm(forms.Form):

@@ -47,6 +47,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from core.numbers import one_decimal, percent
 from followup.models import IncomeSource, SurveyResponse
+from followup.register import REGISTER_COHORT_LAG
 from participants.models import EducationLevel, Gender, LearningGoal, Participant, Study
 from placements.models import (
     Internship,
@@ -77,9 +78,6 @@ Cell = int | float | str | None
 
 # Tables 2 and 3 show the periods of the report year and the three years before it.
 YEARS_SHOWN = 4
-# Tables 6-8 follow the placements ended in the report year minus this many years
-# (see default_cohort_year).
-REGISTER_COHORT_LAG = 4
 
 
 # --- The shape of a table ---------------------------------------------------------------
