@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from reports.models import OutcomeCell, OutcomeSnapshot
-from reports.services import snapshot_compute
+from reports.snapshots import snapshot_compute
 from tests.reports.test_outcomes import load, random_rows
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from participants import demo
 from participants.models import Participant
 from reports.annual import annual_report_request
 from reports.models import OutcomeSnapshot
-from reports.services import snapshot_compute
+from reports.snapshots import snapshot_compute
 
 
 def _year_range(text: str) -> tuple[int, int]:
