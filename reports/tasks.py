@@ -2,12 +2,12 @@
 
 Found by the Celery app's autodiscovery (``reports.tasks``). The functions
 they run are below this module (``reports.snapshots``,
-``reports.annual``); the services that send them are above it.
+``reports.annual.build``); the services that send them are above it.
 """
 
 from celery import shared_task
 
-from reports.annual import annual_report_build
+from reports.annual.build import annual_report_build
 from reports.snapshots import snapshot_compute, snapshot_queue
 
 
@@ -24,5 +24,5 @@ def scheduled_snapshot_task() -> int:
 
 @shared_task
 def build_annual_report_task(report_id: int) -> int:
-    """Build a requested annual report (reports.annual.annual_report_build)."""
+    """Build a requested annual report (reports.annual.build.annual_report_build)."""
     return annual_report_build(report_id=report_id).pk

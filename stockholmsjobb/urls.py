@@ -19,7 +19,7 @@ urlpatterns = [
     path("followups/", include("followup.urls")),
     path("workplaces/", include("placements.urls")),
     path("dashboard/", include("reports.urls")),
-    path("reports/", include("reports.annual_urls")),
+    path("reports/", include("reports.annual.urls")),
     path("audit/", include("audit.urls")),
     # Before survey.urls, whose public "<token>/" would otherwise take "results/".
     path("survey/results/", include("reports.survey_urls")),

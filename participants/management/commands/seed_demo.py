@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from participants import demo
 from participants.models import Participant
-from reports.annual import annual_report_request
+from reports.annual.services import annual_report_request
 from reports.models import OutcomeSnapshot
 from reports.snapshots import snapshot_compute
 

@@ -1,6 +1,6 @@
 """The annual report's files: the workbook (.xlsx), the CSV files (.zip), the page's cells.
 
-All three are written from the same stored tables (``reports.annual``), so
+All three are written from the same stored tables (``reports.annual.build``), so
 they carry the same cells. The same tables always give the same bytes: the
 workbook's properties carry a date derived from the year instead of the time
 of the build, and the entries of both zip files (an .xlsx is one) carry a
@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from reports.annual import Cell, Chart, ReportTable
+from reports.annual.shape import Cell, Chart, ReportTable
 from stockholmsjobb.spreadsheet import text_cell
 
 HEADER_ROW = 4  # title, subtitle, an empty row, then the header
