@@ -31,14 +31,10 @@ def main() -> None:
 
     from participants.models import Participant
     from placements.models import Placement
-    from reports.annual import (
-        annual_report_build,
-        annual_report_request,
-        default_year,
-        stored_tables,
-        years_with_data,
-    )
-    from reports.annual_xlsx import csv_zip_bytes
+    from reports.annual.build import annual_report_build, stored_tables
+    from reports.annual.services import annual_report_request
+    from reports.annual.xlsx import csv_zip_bytes
+    from reports.annual.years import default_year, years_with_data
     from reports.models import AnnualReport, SnapshotStatus
 
     call_command("migrate", verbosity=0)

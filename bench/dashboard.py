@@ -27,7 +27,7 @@ def main() -> None:
 
     from placements.models import Placement
     from reports.models import OutcomeCell, OutcomeSnapshot
-    from reports.services import snapshot_compute
+    from reports.snapshots import snapshot_compute
     from tests.factories import ManagerFactory
 
     loaded = load_dataset()

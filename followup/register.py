@@ -37,6 +37,10 @@ COLUMNS = ("personnummer", "year", "income_source")
 COHORT_COLUMNS = ("personnummer", "cohort_year", "measure_years")
 # The measure points of cohort Y, relative to Y.
 MEASURE_OFFSETS = (-2, 1, 2)
+# The cohort whose register follow-up is complete now: placements ended this many
+# years before the year. SCB delivers a register year about two years after it,
+# and the last measure point is Y+2. The annual report's tables 6-8 show this cohort.
+REGISTER_COHORT_LAG = 4
 FIRST_YEAR = 1990
 LOOKUP_CHUNK = 10_000
 WRITE_BATCH = 2_000

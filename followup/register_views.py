@@ -21,9 +21,14 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from core.csv_files import ImportFailed
 from followup.models import RegisterOutcome
-from followup.register import COLUMNS, export_scb_cohort, import_register_outcomes, measure_years
+from followup.register import (
+    COLUMNS,
+    REGISTER_COHORT_LAG,
+    export_scb_cohort,
+    import_register_outcomes,
+    measure_years,
+)
 from placements.models import Placement
-from reports.annual import REGISTER_COHORT_LAG
 
 
 class CohortForm(forms.Form):

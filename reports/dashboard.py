@@ -22,13 +22,13 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.numbers import percent
 from participants.models import Gender
 from placements.models import JobType
-from reports.disclosure import Key, Total, hidden_cells
-from reports.outcomes import OutcomeCounts, percent, suppress
+from reports.disclosure import Key, Total, hidden_cells, small_cell_threshold
+from reports.outcomes import OutcomeCounts, suppress
 from reports.periods import ReportPeriod, current_period, periods_between
 from reports.selectors import (
     CellFigures,
@@ -169,7 +169,7 @@ def outcome_tables(
     Every number passes through ``shown_cells`` first, so the page, the CSV
     downloads and the chart data hide the same cells.
     """
-    threshold = settings.SMALL_CELL_THRESHOLD
+    threshold = small_cell_threshold()
     current = current_period(today)
     periods = _shown_periods(first_year, last_year, today)
     asked = [*periods, current] if current not in periods else periods

@@ -14,11 +14,14 @@ sums and lets a reader ask for coarser views:
   threshold − 1 it is a small cell nobody shows, recovered by subtraction.
 
 This module decides which cells to hide, from plain numbers: it knows nothing
-of the database or of the page. A cell is any hashable key; a ``Total`` says
-which cells a shown total is the sum of. Each count that can be subtracted
-(followed up; ended where it is shown) is protected on its own, with its own
-call; a cell whose followed-up is hidden shows none of its outcome counts, so
-the same pattern protects the numerators (work, studies) too.
+of the database or of the page. Its ``is_small`` is the one small-cell test
+of every table that hides small cells (the dashboard, the annual report, the
+survey's results), with the threshold of the setting ``SMALL_CELL_THRESHOLD``.
+A cell is any hashable key; a ``Total`` says which cells a shown total is the
+sum of. Each count that can be subtracted (followed up; ended where it is
+shown) is protected on its own, with its own call; a cell whose followed-up is
+hidden shows none of its outcome counts, so the same pattern protects the
+numerators (work, studies) too.
 
 The rules, applied in this order:
 
@@ -91,6 +94,8 @@ What is not guaranteed:
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
+
 Key = Hashable
 
 
@@ -106,8 +111,24 @@ class Total:
     parts: tuple[Key, ...]
 
 
-def is_small(count: int, threshold: int) -> bool:
-    return 0 < count < threshold
+def small_cell_threshold() -> int:
+    """The threshold of DESIGN §4's small cells: the setting ``SMALL_CELL_THRESHOLD`` (5)."""
+    return settings.SMALL_CELL_THRESHOLD
+
+
+def is_small(count: int, threshold: int | None = None) -> bool:
+    """Whether a count (a denominator) is a small cell: 1 to threshold − 1.
+
+    Zero is not small: a true 0 says nothing about anyone. ``threshold``
+    defaults to the setting.
+    """
+    limit = small_cell_threshold() if threshold is None else threshold
+    return 0 < count < limit
+
+
+def hidden_text(threshold: int | None = None) -> str:
+    """What a hidden count shows: ``<5`` with the default threshold."""
+    return f"<{small_cell_threshold() if threshold is None else threshold}"
 
 
 def small_cells(values: Mapping[Key, int], threshold: int) -> set[Key]:

@@ -10,14 +10,15 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Case, Count, Expression, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, NullIf
 from django.db.models.lookups import GreaterThanOrEqual
 
+from core.numbers import percent
 from followup.models import STUDY_OUTCOMES, WORK_OUTCOMES, Outcome
 from participants.models import District, Gender
 from placements.models import Funding, JobType, Placement, Setting
+from reports.disclosure import hidden_text, is_small
 from reports.periods import ReportPeriod
 
 UNKNOWN_DISTRICT = "okand"
@@ -25,21 +26,6 @@ AGE_GROUPS = ("<30", "30+")
 AGE_LIMIT = 30
 
 DIMENSIONS = ("gender", "job_type", "age_group", "district", "setting", "funding")
-
-
-def percent(numerator: int, denominator: int) -> Decimal | None:
-    """``numerator / denominator`` in per cent, one decimal, half away from zero.
-
-    None over a zero denominator (DESIGN §4: never 0, never an error). Counted in
-    integers, so a half is a half exactly (5/16 = 31.25 % gives 31.3).
-    """
-    if denominator == 0:
-        return None
-    tenths, remainder = divmod(numerator * 1000, denominator)
-    # Counts are never negative, so rounding half up is rounding half away from zero.
-    if 2 * remainder >= denominator:
-        tenths += 1
-    return (Decimal(tenths) / 10).quantize(Decimal("0.1"))
 
 
 def _as_number(value: Decimal | None) -> float | None:
@@ -232,16 +218,15 @@ def suppress(
     """
     if not isinstance(counts, OutcomeCounts):
         counts = OutcomeCounts.from_dict(counts)
-    limit = settings.SMALL_CELL_THRESHOLD if threshold is None else threshold
-    hidden = f"<{limit}"
+    hidden = hidden_text(threshold)
     cell: dict[str, int | str | float | None] = dict(counts.as_dict())
-    followed_up_hidden = hide_followed_up or 0 < counts.followed_up < limit
+    followed_up_hidden = hide_followed_up or is_small(counts.followed_up, threshold)
     if followed_up_hidden:
         for key in ("followed_up", "work", "work_subsidised", "work_unsubsidised", "studies"):
             cell[key] = hidden
         cell["share_work_or_studies"] = None
         cell["coverage"] = None
-    ended_hidden = hide_ended or 0 < counts.ended < limit
+    ended_hidden = hide_ended or is_small(counts.ended, threshold)
     if ended_hidden:
         # Followed-up over coverage would give the ended count back.
         cell["ended"] = hidden

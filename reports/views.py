@@ -1,6 +1,5 @@
 import csv
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.models import Role
 from reports.dashboard import operations_tables, outcome_tables
+from reports.disclosure import small_cell_threshold
 from reports.forms import DashboardFilter, PeriodRangeForm
 from reports.models import OutcomeCell, OutcomeSnapshot, SnapshotStatus
 from reports.selectors import (
@@ -64,7 +64,7 @@ def _dashboard(request: HttpRequest) -> dict:
         "tables": [*outcomes["tables"], *operations["tables"]],
         "chart": {**outcomes["chart"], "places": operations["chart"]},
         "query": request.GET.urlencode(),
-        "small_cell_threshold": settings.SMALL_CELL_THRESHOLD,
+        "small_cell_threshold": small_cell_threshold(),
     }
 
 

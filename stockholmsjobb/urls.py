@@ -19,8 +19,10 @@ urlpatterns = [
     path("followups/", include("followup.urls")),
     path("workplaces/", include("placements.urls")),
     path("dashboard/", include("reports.urls")),
-    path("reports/", include("reports.annual_urls")),
+    path("reports/", include("reports.annual.urls")),
     path("audit/", include("audit.urls")),
+    # Before survey.urls, whose public "<token>/" would otherwise take "results/".
+    path("survey/results/", include("reports.survey_urls")),
     path("survey/", include("survey.urls")),
     path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),

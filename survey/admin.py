@@ -8,9 +8,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from reports.outcomes import percent
+from core.numbers import percent
 from survey.models import SurveyRound
-from survey.results import with_response_counts
+from survey.selectors import with_response_counts
 from survey.services import invitations_issue
 
 # SurveyInvitation has no admin: the tokens are hashes and the people are
@@ -56,7 +56,10 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     @admin.display(description=_("results"))
     def results_link(self, obj: SurveyRound) -> str:
         return format_html(
-            '<a href="{}?survey_round={}">{}</a>', reverse("survey:results"), obj.pk, _("Results")
+            '<a href="{}?survey_round={}">{}</a>',
+            reverse("survey_results:index"),
+            obj.pk,
+            _("Results"),
         )
 
     def save_model(self, request: HttpRequest, obj: SurveyRound, form: Any, change: bool) -> None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import STATEMENTS, Agreement
 from survey.models import SurveyRound
-from survey.results import statement_label
+from survey.selectors import statement_label
 
 YES, NO = "ja", "nej"
 

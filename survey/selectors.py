@@ -1,9 +1,11 @@
 """Reads for the participant survey."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from followup.models import SurveyResponse
 from participants.selectors import participants_for_user
 from survey.models import SurveyInvitation, SurveyRound, hash_token
 
@@ -61,4 +63,28 @@ def coaches_with_invitations(user: User, survey_round: SurveyRound) -> list[dict
             used=Count("pk", filter=Q(used=True)),
         )
         .order_by("participant__coach__last_name", "participant__coach__first_name")
+    )
+
+
+def statement_label(code: str) -> str:
+    """The statement's wording (translated), from the model's field."""
+    return str(SurveyResponse._meta.get_field(code).verbose_name)
+
+
+def _count_of(queryset: QuerySet) -> Subquery:
+    counted = queryset.order_by().values("survey_round").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1]), Value(0))
+
+
+def with_response_counts(rounds: QuerySet[SurveyRound]) -> QuerySet[SurveyRound]:
+    """The rounds annotated with ``invitation_count``, ``used_count`` and ``response_count``.
+
+    Subqueries, so a list of rounds is still one query.
+    """
+    return rounds.annotate(
+        invitation_count=_count_of(SurveyInvitation.objects.filter(survey_round=OuterRef("pk"))),
+        used_count=_count_of(
+            SurveyInvitation.objects.filter(survey_round=OuterRef("pk"), used=True)
+        ),
+        response_count=_count_of(SurveyResponse.objects.filter(survey_round=OuterRef("pk"))),
     )

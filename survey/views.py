@@ -1,4 +1,4 @@
-"""The survey's pages: the public answer page, and the staff's links and results.
+"""The survey's pages: the public answer page, and the staff's rounds and links to hand out.
 
 The answer page (``respond``) is public: the link's token is the only key.
 It shows nothing about the person, is never cached or indexed, and answers
@@ -11,19 +11,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from survey.forms import PaperImportForm, RoundChoiceForm, SurveyAnswerForm
-from survey.importing import ImportFailed, import_paper_responses
+from survey.forms import SurveyAnswerForm
 from survey.models import SurveyRound
-from survey.results import round_results
 from survey.selectors import coaches_with_invitations, invitations_for_user, usable_invitation
 from survey.services import InvitationUnavailable, invitation_links_make, survey_answer_submit
 
@@ -89,7 +86,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
     return _public(render(request, "survey/thanks.html"))
 
 
-# --- Staff: rounds, links to print, results ----------------------------------------------
+# --- Staff: rounds, links to print ----------------------------------------------------
 
 
 @role_required(Role.COACH, Role.MANAGER, Role.ADMIN)
@@ -174,91 +171,3 @@ def links(request: HttpRequest, pk: int) -> HttpResponse:
         "survey/links.html",
         {"survey_round": survey_round, "coaches": coaches, "coach": coach, "page": page},
     )
-
-
-def _results_page(
-    request: HttpRequest,
-    survey_round: SurveyRound | None,
-    *,
-    choice: RoundChoiceForm,
-    import_form: PaperImportForm | None = None,
-    import_errors: list | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    results = round_results(survey_round) if survey_round is not None else None
-    statements = []
-    if results is not None:
-        for code, result in results.statements.items():
-            statements.append(
-                {
-                    "group": result.group,
-                    "all": result.as_dict(suppress=True),
-                    "studied": results.split_as_dict(code, True),
-                    "not_studied": results.split_as_dict(code, False),
-                }
-            )
-    is_admin = request.user.has_role(Role.ADMIN)
-    return render(
-        request,
-        "survey/results.html",
-        {
-            "choice": choice,
-            "survey_round": survey_round,
-            "results": results,
-            "summary": results.as_dict(suppress=True) if results is not None else None,
-            "staff_rows": [row for row in statements if row["group"] == "staff"],
-            "job_rows": [row for row in statements if row["group"] == "job"],
-            "import_form": (import_form or PaperImportForm()) if is_admin else None,
-            "import_errors": import_errors or [],
-        },
-        status=status,
-    )
-
-
-@role_required(Role.MANAGER, Role.ADMIN)
-@require_GET
-def results(request: HttpRequest) -> HttpResponse:
-    """A round's results: every statement's answers and shares, split by studies.
-
-    Managers and administrators only. Coaches do not: the statements rate the
-    staff themselves, and the results are the managers' to present.
-    """
-    latest = SurveyRound.objects.order_by("-opens_on", "-id").first()
-    choice = RoundChoiceForm(request.GET if "survey_round" in request.GET else None)
-    survey_round = latest
-    if choice.is_bound:
-        if not choice.is_valid():
-            raise Http404("No such survey round.")
-        survey_round = choice.cleaned_data["survey_round"]
-    elif latest is not None:
-        choice = RoundChoiceForm(initial={"survey_round": latest.pk})
-    return _results_page(request, survey_round, choice=choice)
-
-
-@role_required(Role.ADMIN)
-@require_POST
-def paper_import(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload a round's paper answers (the CSV of ``import_survey_responses``)."""
-    survey_round = get_object_or_404(SurveyRound, pk=pk)
-    form = PaperImportForm(request.POST, request.FILES)
-    choice = RoundChoiceForm(initial={"survey_round": survey_round.pk})
-    if not form.is_valid():
-        return _results_page(request, survey_round, choice=choice, import_form=form, status=400)
-    try:
-        result = import_paper_responses(
-            form.cleaned_data["file"], survey_round=survey_round, imported_by=request.user
-        )
-    except ImportFailed as failure:
-        return _results_page(
-            request,
-            survey_round,
-            choice=choice,
-            import_form=form,
-            import_errors=[str(error) for error in failure.errors],
-            status=400,
-        )
-    messages.success(
-        request,
-        _("%(count)d paper responses imported.") % {"count": result.responses},
-    )
-    return redirect(reverse("survey:results") + f"?survey_round={survey_round.pk}")

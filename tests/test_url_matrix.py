@@ -247,7 +247,7 @@ def build_world() -> World:
             ("reports:snapshot_status", "pk"): str(snapshot.pk),
             ("reports:dashboard_csv", "table"): "overdue",
             ("survey:links", "pk"): str(survey_round.pk),
-            ("survey:paper_import", "pk"): str(survey_round.pk),
+            ("survey_results:paper_import", "pk"): str(survey_round.pk),
             ("survey:respond", "token"): SURVEY_TOKEN,
         },
     )

@@ -6,9 +6,9 @@ import pytest
 
 from demo.survey import delete_survey_data, seed_survey
 from followup.models import SurveyResponse
+from reports.survey_results import round_results
 from survey.models import SurveyInvitation, SurveyRound
-from survey.results import round_results
-from tests.survey.conftest import SurveyPlacementFactory
+from tests.helpers_reports import SurveyPlacementFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from followup.models import FollowUp
 from reports.models import OutcomeSnapshot, SnapshotStatus
-from reports.services import snapshot_compute
+from reports.snapshots import snapshot_compute
 from tests.factories import (
     AdminFactory,
     FollowUpFactory,

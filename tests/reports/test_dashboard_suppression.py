@@ -21,9 +21,9 @@ from reports.selectors import (
     cells,
     coarser_views,
 )
-from reports.services import snapshot_compute
+from reports.snapshots import snapshot_compute
 from tests.factories import ParticipantFactory
-from tests.reports.test_outcomes import load, place, random_rows
+from tests.helpers_reports import load, place, random_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,11 @@
 import datetime
-import random
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.numbers import percent
 from participants.models import District
 from placements.models import JobType, Placement
 from reports.outcomes import (
@@ -15,78 +14,25 @@ from reports.outcomes import (
     outcome_breakdown,
     outcome_counts,
     outcome_report,
-    percent,
     placements_ended_in,
     suppress,
     suppress_report,
 )
 from reports.periods import custom_period, parse_period
-from tests.factories import (
-    FollowUpFactory,
-    ParticipantFactory,
-    PlacementFactory,
-    WorkplaceFactory,
-    job_type,
+from tests.helpers_reports import (
+    NO_FOLLOW_UP,
+    TOTAL_KEYS,
+    hand_count,
+    is_30_or_older,
+    load,
+    place,
+    random_rows,
 )
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
 T2_2020 = parse_period("T2-2020")  # 2019-05-01..2020-04-30
-IN_T2_2020 = D(2019, 10, 15)
-TOTAL_KEYS = [
-    "ended",
-    "followed_up",
-    "work",
-    "work_subsidised",
-    "work_unsubsidised",
-    "studies",
-    "share_work_or_studies",
-    "coverage",
-]
-NO_FOLLOW_UP = object()
-BORN_1980 = D(1980, 6, 15)
-
-
-def place(
-    end: datetime.date | None = IN_T2_2020,
-    outcome: object = NO_FOLLOW_UP,
-    *,
-    participant=None,
-    start: datetime.date | None = None,
-    gender: str = "kvinna",
-    birth: datetime.date = BORN_1980,
-    job: str = "basanstallning",
-    district: str | None = "bromma",
-    setting: str = "ordinary",
-    funding: str = "sdf",
-) -> Placement:
-    """One placement; ``outcome`` "" is an unregistered follow-up, NO_FOLLOW_UP none at all."""
-    if participant is None:
-        participant = ParticipantFactory(
-            gender=gender,
-            birth_date=birth,
-            district=District.objects.get(code=district) if district else None,
-        )
-    if start is None:
-        start = (end or D(2020, 1, 1)) - datetime.timedelta(days=200)
-    placement = PlacementFactory(
-        participant=participant,
-        job_type=job_type(job),
-        workplace=WorkplaceFactory(name=f"Arbetsplats {setting}", setting=setting),
-        funding=funding,
-        start_date=start,
-        planned_end_date=None,
-        end_date=end,
-        end_reason="completed" if end else "",
-    )
-    if outcome is not NO_FOLLOW_UP:
-        FollowUpFactory(
-            placement=placement,
-            outcome=outcome,
-            performed_on=end + datetime.timedelta(days=92) if outcome else None,
-        )
-    return placement
 
 
 def counts(**values: int) -> dict:
@@ -353,15 +299,6 @@ def test_the_report_can_be_narrowed_to_some_placements():
 # --- age at the start of the placement ----------------------------------------------
 
 
-def is_30_or_older(birth: datetime.date, day: datetime.date) -> bool:
-    """The hand count: whole years, the birthday not yet reached counting one less."""
-    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-    # The same rule said another way; relativedelta(day, birth).years would differ,
-    # making someone born on 29 February 30 already on 28 February.
-    assert (age >= 30) == (birth <= day - relativedelta(years=30))
-    return age >= 30
-
-
 @pytest.mark.parametrize(
     ("birth", "start", "group"),
     [
@@ -516,162 +453,6 @@ def test_group_keys_are_the_contract_keys():
 
 
 # --- a cross-check against a hand count ---------------------------------------------
-
-GENDERS = ["kvinna", "man", "annat"]
-JOB_CODES = [
-    "ungdomsanstallning",
-    "basanstallning",
-    "serviceassistent",
-    "arbetslagsanstallning",
-    "stockholmsvard",
-    "jobbstartsanstallning",
-]
-OUTCOME_CODES = [
-    "arbete_osubventionerat",
-    "arbete_subventionerat",
-    "studier",
-    "arbetssokande",
-    "annan_insats",
-    "sjukskriven",
-    "foraldraledig",
-    "ej_nadd",
-]
-
-
-def random_rows(seed: int, placements: int) -> list[dict]:
-    """A data set as the rows of a CSV: one dict per placement, dates spread over 2017–2022."""
-    rng = random.Random(seed)
-    district_codes = [*District.objects.values_list("code", flat=True), None]
-    rows: list[dict] = []
-    serial = 0
-    while len(rows) < placements:
-        serial += 1
-        if rng.random() < 0.05:
-            birth = rng.choice([D(1988, 2, 29), D(1992, 2, 29), D(1996, 2, 29)])
-        else:
-            birth = D(1958, 1, 1) + datetime.timedelta(days=rng.randrange(16_000))
-        person = {
-            "person": serial,
-            "gender": rng.choices(GENDERS, weights=[10, 10, 1])[0],
-            "birth": birth,
-            "district": rng.choice(district_codes),
-        }
-        start = D(2016, 6, 1) + datetime.timedelta(days=rng.randrange(2000))
-        if rng.random() < 0.1:
-            # Start on the 30th birthday, or the day before it.
-            thirtieth = (
-                D(birth.year + 30, 3, 1) if birth.day == 29 else birth.replace(year=birth.year + 30)
-            )
-            start = thirtieth - datetime.timedelta(days=rng.choice([0, 1]))
-        for _ in range(rng.choice([1, 1, 1, 2])):
-            ongoing = rng.random() < 0.05
-            end = None if ongoing else start + datetime.timedelta(days=rng.randrange(0, 400))
-            kind = rng.random()
-            outcome = (
-                None if ongoing or kind < 0.1 else "" if kind < 0.2 else rng.choice(OUTCOME_CODES)
-            )
-            rows.append(
-                {
-                    **person,
-                    "start": start,
-                    "end": end,
-                    "job_type": rng.choice(JOB_CODES),
-                    "setting": rng.choice(["ordinary", "adapted"]),
-                    "funding": rng.choice(["sdf", "amf"]),
-                    "outcome": outcome,
-                }
-            )
-            if end is None:
-                break
-            start = end + datetime.timedelta(days=rng.randrange(1, 200))
-    return rows[:placements]
-
-
-def load(rows: list[dict]) -> None:
-    participants = {}
-    for row in rows:
-        if row["person"] not in participants:
-            participants[row["person"]] = ParticipantFactory(
-                gender=row["gender"],
-                birth_date=row["birth"],
-                district=District.objects.get(code=row["district"]) if row["district"] else None,
-            )
-        place(
-            row["end"],
-            NO_FOLLOW_UP if row["outcome"] is None else row["outcome"],
-            participant=participants[row["person"]],
-            start=row["start"],
-            job=row["job_type"],
-            setting=row["setting"],
-            funding=row["funding"],
-        )
-
-
-def hand_percent(numerator: int, denominator: int) -> float | None:
-    if denominator == 0:
-        return None
-    exact = Decimal(numerator) * 100 / Decimal(denominator)
-    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def hand_count(rows: list[dict], start: datetime.date, end: datetime.date) -> dict:
-    """The report counted the slow way: a loop over the rows."""
-    active_job_types = list(
-        JobType.objects.filter(active=True).order_by("sort_order").values_list("code", flat=True)
-    )
-    groups = {
-        "gender": GENDERS,
-        "job_type": active_job_types,
-        "age_group": ["<30", "30+"],
-        "district": [*District.objects.values_list("code", flat=True), "okand"],
-        "setting": ["ordinary", "adapted"],
-        "funding": ["sdf", "amf"],
-    }
-    empty = dict.fromkeys(TOTAL_KEYS[:6], 0)
-    total = dict(empty)
-    by = {dimension: {group: dict(empty) for group in names} for dimension, names in groups.items()}
-    for row in rows:
-        if row["end"] is None or not start <= row["end"] <= end:
-            continue
-        cells = [
-            total,
-            by["gender"][row["gender"]],
-            by["age_group"]["30+" if is_30_or_older(row["birth"], row["start"]) else "<30"],
-            by["district"][row["district"] or "okand"],
-            by["setting"][row["setting"]],
-            by["funding"][row["funding"]],
-        ]
-        if row["job_type"] in by["job_type"]:
-            cells.append(by["job_type"][row["job_type"]])
-        for cell in cells:
-            cell["ended"] += 1
-            if row["outcome"]:
-                cell["followed_up"] += 1
-            if row["outcome"] == "arbete_subventionerat":
-                cell["work"] += 1
-                cell["work_subsidised"] += 1
-            if row["outcome"] == "arbete_osubventionerat":
-                cell["work"] += 1
-                cell["work_unsubsidised"] += 1
-            if row["outcome"] == "studier":
-                cell["studies"] += 1
-
-    def finish(cell: dict) -> dict:
-        return {
-            **cell,
-            "share_work_or_studies": hand_percent(
-                cell["work"] + cell["studies"], cell["followed_up"]
-            ),
-            "coverage": hand_percent(cell["followed_up"], cell["ended"]),
-        }
-
-    return {
-        "total": finish(total),
-        **{
-            f"by_{dimension}": {group: finish(cell) for group, cell in cells_.items()}
-            for dimension, cells_ in by.items()
-        },
-    }
 
 
 @pytest.mark.parametrize("seed", [2020, 4711])

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 
 from reports.models import OutcomeCell, OutcomeSnapshot
-from reports.services import snapshot_compute
-from tests.reports.test_outcomes import load, random_rows
+from reports.snapshots import snapshot_compute
+from tests.helpers_reports import load, random_rows
 
 pytestmark = pytest.mark.django_db
 

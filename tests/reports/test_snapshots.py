@@ -10,8 +10,10 @@ from reports.models import OutcomeCell, OutcomeSnapshot, SnapshotStatus
 from reports.outcomes import age_group_expression, outcome_report
 from reports.periods import custom_period, parse_period
 from reports.selectors import DashboardFilters, cells, counts_per_period, latest_snapshot
-from reports.services import KEEP_SNAPSHOTS, snapshot_compute, snapshot_request
-from tests.reports.test_outcomes import load, random_rows
+from reports.services import snapshot_request
+from reports.snapshots import KEEP_SNAPSHOTS, snapshot_compute
+from reports.tasks import scheduled_snapshot_task
+from tests.helpers_reports import load, random_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +127,17 @@ def test_computing_twice_changes_nothing_and_old_snapshots_are_pruned(data_set):
     assert not OutcomeSnapshot.objects.filter(pk=snapshots[0].pk).exists()
 
 
+def test_the_hourly_task_queues_a_snapshot_that_is_computed_after_commit(
+    data_set, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot_id = scheduled_snapshot_task()
+    snapshot = OutcomeSnapshot.objects.get(pk=snapshot_id)
+    assert snapshot.status == SnapshotStatus.DONE
+    assert snapshot.requested_by is None
+    assert snapshot.placements == Placement.objects.filter(end_date__isnull=False).count()
+
+
 def test_a_failed_computation_is_recorded_and_the_last_snapshot_stays(data_set, monkeypatch):
     good = OutcomeSnapshot.objects.create()
     snapshot_compute(snapshot_id=good.pk)
@@ -133,7 +146,7 @@ def test_a_failed_computation_is_recorded_and_the_last_snapshot_stays(data_set, 
     def broken(snapshot_id):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("reports.services._write_cells", broken)
+    monkeypatch.setattr("reports.snapshots._write_cells", broken)
     with pytest.raises(RuntimeError):
         snapshot_compute(snapshot_id=bad.pk)
     bad.refresh_from_db()

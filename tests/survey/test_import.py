@@ -1,37 +1,19 @@
 """Paper answers: `import_survey_responses ROUND FILE.csv`, all or nothing."""
 
-import csv
 import io
-from pathlib import Path
 
 import django
 import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connections
-from django.urls import reverse
 
 from audit.models import AccessLogEntry
 from followup.models import STATEMENTS, Agreement, SurveyResponse
 from survey.importing import COLUMNS
-from tests.factories import AdminFactory
-from tests.survey.conftest import make_round
+from tests.helpers_reports import make_round, paper_form, write_paper_answers
 
 pytestmark = pytest.mark.django_db
-
-
-def write(tmp_path: Path, rows: list[dict[str, str]], *, columns=COLUMNS, delimiter=",") -> Path:
-    path = tmp_path / "paper.csv"
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file, delimiter=delimiter)
-        writer.writerow(columns)
-        for values in rows:
-            writer.writerow([values.get(column, "") for column in columns])
-    return path
-
-
-def form(**cells: str) -> dict[str, str]:
-    return {"feel_better": "stammer_bra", "studied": "ja", **cells}
 
 
 def failing_import(*args: str) -> list[str]:
@@ -44,12 +26,12 @@ def failing_import(*args: str) -> list[str]:
 
 def test_paper_answers_are_imported_on_paper_and_linked_to_nobody(tmp_path):
     survey_round = make_round("September 2026")
-    path = write(
+    path = write_paper_answers(
         tmp_path,
         [
-            form(job_type="stockholmsvard", staff_listen="Stämmer  ganska BRA"),
-            form(feel_better="vet ej", studied="nej", know_next_steps="stammer_daligt"),
-            form(studied=""),
+            paper_form(job_type="stockholmsvard", staff_listen="Stämmer  ganska BRA"),
+            paper_form(feel_better="vet ej", studied="nej", know_next_steps="stammer_daligt"),
+            paper_form(studied=""),
         ],
     )
     out = io.StringIO()
@@ -76,7 +58,7 @@ def test_paper_answers_are_imported_on_paper_and_linked_to_nobody(tmp_path):
 def test_semicolons_and_a_missing_job_type_column_are_accepted(tmp_path):
     make_round("R")
     columns = tuple(column for column in COLUMNS if column != "job_type")
-    path = write(tmp_path, [form()], columns=columns, delimiter=";")
+    path = write_paper_answers(tmp_path, [paper_form()], columns=columns, delimiter=";")
 
     call_command("import_survey_responses", "R", str(path), stdout=io.StringIO())
 
@@ -85,13 +67,13 @@ def test_semicolons_and_a_missing_job_type_column_are_accepted(tmp_path):
 
 def test_a_bad_file_writes_nothing_and_lists_every_bad_row(tmp_path):
     make_round("R")
-    path = write(
+    path = write_paper_answers(
         tmp_path,
         [
-            form(),
-            form(feel_better="toppen"),
-            form(job_type="astronaut"),
-            form(studied="kanske"),
+            paper_form(),
+            paper_form(feel_better="toppen"),
+            paper_form(job_type="astronaut"),
+            paper_form(studied="kanske"),
             dict.fromkeys(COLUMNS, ""),  # a blank line in the spreadsheet: skipped
             {"job_type": "basanstallning"},  # a form with no answers
         ],
@@ -111,7 +93,7 @@ def test_a_bad_file_writes_nothing_and_lists_every_bad_row(tmp_path):
 def test_a_missing_statement_column_rejects_the_file(tmp_path):
     make_round("R")
     columns = tuple(column for column in COLUMNS if column != "staff_listen")
-    path = write(tmp_path, [form()], columns=columns)
+    path = write_paper_answers(tmp_path, [paper_form()], columns=columns)
 
     errors = failing_import("R", str(path))
 
@@ -124,7 +106,7 @@ def test_a_missing_statement_column_rejects_the_file(tmp_path):
 
 
 def test_an_unknown_round_is_refused(tmp_path):
-    path = write(tmp_path, [form()])
+    path = write_paper_answers(tmp_path, [paper_form()])
 
     with pytest.raises(CommandError, match="no survey round named 'Nope'"):
         call_command("import_survey_responses", "Nope", str(path))
@@ -137,54 +119,11 @@ def test_the_command_exits_with_status_1_and_row_errors_on_stderr(tmp_path, caps
     # Nor may it set logging up again: its handlers would write to this test's captured
     # stderr, closed once the test ends, and a later test's log line would fail.
     monkeypatch.setattr(django, "setup", lambda *args, **kwargs: None)
-    path = write(tmp_path, [form(staff_support="=HYPERLINK()")])
+    path = write_paper_answers(tmp_path, [paper_form(staff_support="=HYPERLINK()")])
 
     with pytest.raises(SystemExit) as exit_:
         ManagementUtility(["manage.py", "import_survey_responses", "R", str(path)]).execute()
 
     assert exit_.value.code == 1
     assert "row 2: staff_support: “=HYPERLINK()” is not on the scale" in capsys.readouterr().err
-    assert not SurveyResponse.objects.exists()
-
-
-def test_an_admin_uploads_paper_answers_on_the_results_page(client, tmp_path):
-    survey_round = make_round("R")
-    client.force_login(AdminFactory())
-    path = write(tmp_path, [form(), form(feel_better="stämmer dåligt")])
-
-    with open(path, "rb") as file:
-        response = client.post(
-            reverse("survey:paper_import", args=[survey_round.pk]), {"file": file}
-        )
-
-    assert response.status_code == 302
-    assert SurveyResponse.objects.filter(on_paper=True, survey_round=survey_round).count() == 2
-
-
-def test_a_bad_upload_shows_the_rows_and_writes_nothing(client, tmp_path):
-    survey_round = make_round("R")
-    client.force_login(AdminFactory())
-    path = write(tmp_path, [form(), form(feel_better="toppen")])
-
-    with open(path, "rb") as file:
-        response = client.post(
-            reverse("survey:paper_import", args=[survey_round.pk]), {"file": file}
-        )
-
-    assert response.status_code == 400
-    assert "row 3: feel_better: “toppen” is not on the scale" in response.content.decode()
-    assert not SurveyResponse.objects.exists()
-
-
-def test_managers_cannot_upload_paper_answers(client, manager, tmp_path):
-    survey_round = make_round("R")
-    client.force_login(manager)
-    path = write(tmp_path, [form()])
-
-    with open(path, "rb") as file:
-        response = client.post(
-            reverse("survey:paper_import", args=[survey_round.pk]), {"file": file}
-        )
-
-    assert response.status_code == 403
     assert not SurveyResponse.objects.exists()

@@ -1,12 +1,12 @@
-"""Staff pages: links to hand out (own unit only), results (managers and admins), the admin."""
+"""Staff pages: links to hand out (own unit only), the rounds, the admin.
+
+The results page is reports' (tests/reports/test_survey_results.py)."""
 
 import datetime
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AccessLogEntry, Action
@@ -14,7 +14,13 @@ from followup.models import Agreement
 from survey.models import SurveyInvitation, SurveyRound, hash_token
 from survey.selectors import usable_invitation
 from tests.factories import AdminFactory, CoachFactory, ParticipantFactory
-from tests.survey.conftest import SurveyPlacementFactory, make_invitation, make_response, make_round
+from tests.helpers_reports import (
+    SurveyPlacementFactory,
+    make_answered_round,
+    make_invitation,
+    make_response,
+    make_round,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -156,90 +162,18 @@ def test_a_used_invitation_has_no_box_to_print_again(client: Client, coach, invi
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client: Client, invitations):
-    for url in (links_url(invitations), reverse("survey:results"), reverse("survey:index")):
+    for url in (links_url(invitations), reverse("survey_results:index"), reverse("survey:index")):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
 
 
-# --- Results ---------------------------------------------------------------------------------
+# --- The index ---------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def answered_round():
-    survey_round = make_round("Resultatrunda")
-    for answer in [Agreement.AGREE] * 4 + [Agreement.DISAGREE] * 2:
-        make_response(survey_round, staff_listen=answer, studied_during_placement=True)
-    make_response(survey_round, staff_listen=Agreement.AGREE, studied_during_placement=False)
-    return survey_round
-
-
-def _cell(body: str, statement: str, cell: str) -> str:
-    """The text of one cell of a statement's row, in whichever table has that cell."""
-    for row in re.findall(rf'<tr data-statement="{statement}">(.*?)</tr>', body, re.S):
-        value = re.search(rf'data-cell="{cell}">(.*?)</td>', row, re.S)
-        if value:
-            return value.group(1).strip()
-    raise AssertionError(f"no {cell} cell for {statement}")
-
-
-@pytest.mark.parametrize("role", ["manager", "admin"])
-def test_managers_and_admins_see_the_results(client: Client, manager, answered_round, role):
-    client.force_login(manager if role == "manager" else AdminFactory())
-
-    response = client.get(reverse("survey:results"), {"survey_round": answered_round.pk})
-
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert _cell(body, "staff_listen", "answered") == "7"
-    assert _cell(body, "staff_listen", "share") == "71,4 %"
-    # Hidden with its small sibling, or the whole minus it would give that away.
-    assert _cell(body, "staff_listen", "studied-share") == "&lt;5"
-    # One who had not studied: too few to show.
-    assert _cell(body, "staff_listen", "not-studied-share") == "&lt;5"
-    assert _cell(body, "staff_listen", "not-studied-answered") == "&lt;5"
-
-
-def test_the_latest_round_is_shown_by_default(client: Client, manager, answered_round):
-    make_round(
-        "Old",
-        opens_on=datetime.date(2020, 9, 1),
-        closes_on=datetime.date(2020, 9, 30),
-        open_today=False,
-    )
-    client.force_login(manager)
-
-    response = client.get(reverse("survey:results"))
-
-    assert response.context["survey_round"] == answered_round
-
-
-def test_coaches_do_not_see_the_results(client: Client, coach, answered_round):
-    client.force_login(coach)
-
-    assert client.get(reverse("survey:results")).status_code == 403
-
-
-def test_an_unknown_round_on_the_results_page_is_a_404(client: Client, manager, answered_round):
-    client.force_login(manager)
-
-    assert client.get(reverse("survey:results"), {"survey_round": 999999}).status_code == 404
-
-
-def test_the_results_page_runs_a_bounded_number_of_queries(client: Client, manager, answered_round):
-    client.force_login(manager)
-    page = (reverse("survey:results"), {"survey_round": answered_round.pk})
-    with CaptureQueriesContext(connection) as few:
-        client.get(*page)
-    for index in range(30):
-        make_response(answered_round, feel_better=Agreement.AGREE)
-        make_invitation(answered_round, ParticipantFactory(), token=f"t{index}", used=True)
-        make_round(f"Round {index}")
-
-    with CaptureQueriesContext(connection) as many:
-        client.get(*page)
-
-    assert len(many) == len(few)
+    return make_answered_round()
 
 
 def test_the_index_page_opens_for_every_role(client: Client, coach, manager, answered_round):

@@ -17,9 +17,9 @@ from demo.seed import (
     seed_demo,
 )
 from participants.models import Participant
-from reports.annual import annual_report_request
+from reports.annual.services import annual_report_request
 from reports.models import OutcomeSnapshot
-from reports.services import snapshot_compute
+from reports.snapshots import snapshot_compute
 
 
 def _year_range(text: str) -> tuple[int, int]:

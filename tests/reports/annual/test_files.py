@@ -17,12 +17,13 @@ import time_machine
 from django.conf import settings
 from openpyxl import load_workbook
 
-from reports.annual import annual_report_build, annual_report_request, stored_tables
-from reports.annual_xlsx import HEADER_ROW, csv_value, csv_zip_bytes, html_value
+from reports.annual.build import annual_report_build, stored_tables
+from reports.annual.services import annual_report_request
+from reports.annual.xlsx import HEADER_ROW, csv_value, csv_zip_bytes, html_value
 from reports.models import AnnualReport
 from tests.conftest import require
 from tests.factories import AdminFactory, ParticipantFactory, PlacementFactory
-from tests.reports.test_annual_tables import COHORT, YEAR, build_data_set
+from tests.helpers_reports import COHORT, YEAR, build_data_set
 
 pytestmark = pytest.mark.django_db
 

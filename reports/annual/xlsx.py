@@ -1,6 +1,6 @@
 """The annual report's files: the workbook (.xlsx), the CSV files (.zip), the page's cells.
 
-All three are written from the same stored tables (``reports.annual``), so
+All three are written from the same stored tables (``reports.annual.build``), so
 they carry the same cells. The same tables always give the same bytes: the
 workbook's properties carry a date derived from the year instead of the time
 of the build, and the entries of both zip files (an .xlsx is one) carry a
@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from core.spreadsheet import text_cell
-from reports.annual import Cell, Chart, ReportTable
+from reports.annual.shape import Cell, Chart, ReportTable
 
 HEADER_ROW = 4  # title, subtitle, an empty row, then the header
 NUMBER_FORMATS = {"count": "0", "share": "0.0", "decimal": "0.0"}

@@ -1,15 +1,27 @@
-"""The results against counts made by hand."""
+"""Survey results: the figures against counts made by hand, and the results page
+(managers and admins), where an admin adds a round's paper answers."""
 
+import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from followup.models import STATEMENTS, Agreement, SurveyResponse
-from survey.results import response_rates, round_results
-from tests.factories import ParticipantFactory
-from tests.survey.conftest import make_invitation, make_response, make_round
+from reports.survey_results import response_rates, round_results
+from tests.factories import AdminFactory, ParticipantFactory
+from tests.helpers_reports import (
+    make_answered_round,
+    make_invitation,
+    make_response,
+    make_round,
+    paper_form,
+    write_paper_answers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +205,125 @@ def test_statements_are_grouped_as_in_the_document(survey_round):
         "more_interested_in_studies",
     ]
     assert results.statements["staff_listen"].label == "The staff listen to me"
+
+
+# --- The results page -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def answered_round():
+    return make_answered_round()
+
+
+def _cell(body: str, statement: str, cell: str) -> str:
+    """The text of one cell of a statement's row, in whichever table has that cell."""
+    for row in re.findall(rf'<tr data-statement="{statement}">(.*?)</tr>', body, re.S):
+        value = re.search(rf'data-cell="{cell}">(.*?)</td>', row, re.S)
+        if value:
+            return value.group(1).strip()
+    raise AssertionError(f"no {cell} cell for {statement}")
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_managers_and_admins_see_the_results(client: Client, manager, answered_round, role):
+    client.force_login(manager if role == "manager" else AdminFactory())
+
+    response = client.get(reverse("survey_results:index"), {"survey_round": answered_round.pk})
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert _cell(body, "staff_listen", "answered") == "7"
+    assert _cell(body, "staff_listen", "share") == "71,4 %"
+    # Hidden with its small sibling, or the whole minus it would give that away.
+    assert _cell(body, "staff_listen", "studied-share") == "&lt;5"
+    # One who had not studied: too few to show.
+    assert _cell(body, "staff_listen", "not-studied-share") == "&lt;5"
+    assert _cell(body, "staff_listen", "not-studied-answered") == "&lt;5"
+
+
+def test_the_latest_round_is_shown_by_default(client: Client, manager, answered_round):
+    make_round(
+        "Old",
+        opens_on=datetime.date(2020, 9, 1),
+        closes_on=datetime.date(2020, 9, 30),
+        open_today=False,
+    )
+    client.force_login(manager)
+
+    response = client.get(reverse("survey_results:index"))
+
+    assert response.context["survey_round"] == answered_round
+
+
+def test_coaches_do_not_see_the_results(client: Client, coach, answered_round):
+    client.force_login(coach)
+
+    assert client.get(reverse("survey_results:index")).status_code == 403
+
+
+def test_an_unknown_round_on_the_results_page_is_a_404(client: Client, manager, answered_round):
+    client.force_login(manager)
+
+    assert client.get(reverse("survey_results:index"), {"survey_round": 999999}).status_code == 404
+
+
+def test_the_results_page_runs_a_bounded_number_of_queries(client: Client, manager, answered_round):
+    client.force_login(manager)
+    page = (reverse("survey_results:index"), {"survey_round": answered_round.pk})
+    with CaptureQueriesContext(connection) as few:
+        client.get(*page)
+    for index in range(30):
+        make_response(answered_round, feel_better=Agreement.AGREE)
+        make_invitation(answered_round, ParticipantFactory(), token=f"t{index}", used=True)
+        make_round(f"Round {index}")
+
+    with CaptureQueriesContext(connection) as many:
+        client.get(*page)
+
+    assert len(many) == len(few)
+
+
+# --- Paper answers on the results page -------------------------------------------------------
+
+
+def test_an_admin_uploads_paper_answers_on_the_results_page(client, tmp_path):
+    survey_round = make_round("R")
+    client.force_login(AdminFactory())
+    path = write_paper_answers(tmp_path, [paper_form(), paper_form(feel_better="stämmer dåligt")])
+
+    with open(path, "rb") as file:
+        response = client.post(
+            reverse("survey_results:paper_import", args=[survey_round.pk]), {"file": file}
+        )
+
+    assert response.status_code == 302
+    assert SurveyResponse.objects.filter(on_paper=True, survey_round=survey_round).count() == 2
+
+
+def test_a_bad_upload_shows_the_rows_and_writes_nothing(client, tmp_path):
+    survey_round = make_round("R")
+    client.force_login(AdminFactory())
+    path = write_paper_answers(tmp_path, [paper_form(), paper_form(feel_better="toppen")])
+
+    with open(path, "rb") as file:
+        response = client.post(
+            reverse("survey_results:paper_import", args=[survey_round.pk]), {"file": file}
+        )
+
+    assert response.status_code == 400
+    assert "row 3: feel_better: “toppen” is not on the scale" in response.content.decode()
+    assert not SurveyResponse.objects.exists()
+
+
+def test_managers_cannot_upload_paper_answers(client, manager, tmp_path):
+    survey_round = make_round("R")
+    client.force_login(manager)
+    path = write_paper_answers(tmp_path, [paper_form()])
+
+    with open(path, "rb") as file:
+        response = client.post(
+            reverse("survey_results:paper_import", args=[survey_round.pk]), {"file": file}
+        )
+
+    assert response.status_code == 403
+    assert not SurveyResponse.objects.exists()

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLogEntry, Action
-from reports import annual
-from reports.annual import annual_report_build, annual_report_request
+from reports.annual import build
+from reports.annual.build import annual_report_build
+from reports.annual.services import annual_report_request
 from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
 from tests.factories import AdminFactory, CoachFactory, ManagerFactory
-from tests.reports.test_annual_tables import COHORT, YEAR, build_data_set, placement
+from tests.helpers_reports import COHORT, YEAR, build_data_set, placement
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +220,7 @@ def test_the_previous_files_stay_while_a_rebuild_runs_and_after_it_fails(
     def broken(year: int):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(annual, "places_table", broken)
+    monkeypatch.setattr(build, "places_table", broken)
     with pytest.raises(RuntimeError):
         annual_report_build(report_id=built.pk)
 

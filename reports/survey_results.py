@@ -1,6 +1,7 @@
 """The participant survey's results: counts per statement and scale step, shares, response rate.
 
-A plain module with a stable API; the annual report imports it.
+A plain module with a stable API: the results page (``reports.survey_views``)
+and the annual report's survey sheet (``reports.annual.survey``) show it.
 
 - :func:`round_results` counts a round (or any queryset of responses) in one
   aggregate query, plus one count of the round's invitations.
@@ -8,8 +9,8 @@ A plain module with a stable API; the annual report imports it.
   query.
 - ``as_dict(suppress=True)`` is what pages and published reports show:
   a cell whose denominator is 1 to ``SMALL_CELL_THRESHOLD − 1`` shows its
-  counts as ``"<5"`` and no share (DESIGN §4, the same rule as
-  ``reports.outcomes.suppress``). Without ``suppress`` the figures are exact.
+  counts as ``"<5"`` and no share (DESIGN §4, ``reports.disclosure.is_small``,
+  as everywhere). Without ``suppress`` the figures are exact.
 
 What the shares count (decided here, used everywhere):
 
@@ -31,10 +32,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
+from core.numbers import percent
 from followup.models import (
     JOB_STATEMENTS,
     STAFF_STATEMENTS,
@@ -42,41 +42,14 @@ from followup.models import (
     Agreement,
     SurveyResponse,
 )
-from reports.outcomes import percent
+from reports.disclosure import hidden_text, is_small
 from survey.models import SurveyInvitation, SurveyRound
-
-__all__ = [
-    "JOB_STATEMENTS",
-    "POSITIVE_STEPS",
-    "SCALE",
-    "STAFF_STATEMENTS",
-    "STATEMENTS",
-    "RoundResponseRate",
-    "StatementResult",
-    "SurveyResults",
-    "response_rates",
-    "round_results",
-    "statement_label",
-    "with_response_counts",
-]
+from survey.selectors import statement_label, with_response_counts
 
 # The scale steps in the order the form and the tables show them.
 SCALE: tuple[str, ...] = tuple(Agreement.values)
 POSITIVE_STEPS: tuple[str, ...] = (Agreement.AGREE, Agreement.SOMEWHAT_AGREE)
 STUDIED_GROUPS: tuple[bool, ...] = (True, False)
-
-
-def statement_label(code: str) -> str:
-    """The statement's wording (translated), from the model's field."""
-    return str(SurveyResponse._meta.get_field(code).verbose_name)
-
-
-def _threshold(threshold: int | None) -> int:
-    return settings.SMALL_CELL_THRESHOLD if threshold is None else threshold
-
-
-def _is_small(denominator: int, threshold: int | None) -> bool:
-    return 0 < denominator < _threshold(threshold)
 
 
 def _share(value: Decimal | None) -> float | None:
@@ -115,7 +88,7 @@ class StatementResult:
         return percent(self.positive, self.answered)
 
     def is_suppressed(self, threshold: int | None = None) -> bool:
-        return _is_small(self.answered, threshold)
+        return is_small(self.answered, threshold)
 
     def as_dict(
         self, *, suppress: bool = False, threshold: int | None = None, hide: bool = False
@@ -124,7 +97,7 @@ class StatementResult:
         ``share_positive`` (a number or None) and ``suppressed``. ``hide`` hides
         the result whatever its size (its sibling in a split is small)."""
         hidden = hide or (suppress and self.is_suppressed(threshold))
-        mark = f"<{_threshold(threshold)}"
+        mark = hidden_text(threshold)
         return {
             "code": self.code,
             "label": self.label,
@@ -174,7 +147,7 @@ class SurveyResults:
         return [self.statements[code] for code in JOB_STATEMENTS]
 
     def share_studied_is_suppressed(self, threshold: int | None = None) -> bool:
-        return _is_small(self.studied_answered, threshold)
+        return is_small(self.studied_answered, threshold)
 
     def split_is_suppressed(self, code: str, threshold: int | None = None) -> bool:
         """Whether a statement's split by studied / not studied is hidden, both sides.
@@ -194,7 +167,7 @@ class SurveyResults:
 
     def as_dict(self, *, suppress: bool = False, threshold: int | None = None) -> dict[str, Any]:
         """The results as plain data (JSON-ready). ``suppress`` hides small cells."""
-        mark = f"<{_threshold(threshold)}"
+        mark = hidden_text(threshold)
         studied_hidden = suppress and self.share_studied_is_suppressed(threshold)
         return {
             "round": self.survey_round.name if self.survey_round is not None else None,
@@ -297,25 +270,6 @@ class RoundResponseRate:
     @property
     def response_rate(self) -> Decimal | None:
         return percent(self.responses, self.invitations)
-
-
-def _count_of(queryset: QuerySet) -> Subquery:
-    counted = queryset.order_by().values("survey_round").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted[:1]), Value(0))
-
-
-def with_response_counts(rounds: QuerySet[SurveyRound]) -> QuerySet[SurveyRound]:
-    """The rounds annotated with ``invitation_count``, ``used_count`` and ``response_count``.
-
-    Subqueries, so a list of rounds is still one query.
-    """
-    return rounds.annotate(
-        invitation_count=_count_of(SurveyInvitation.objects.filter(survey_round=OuterRef("pk"))),
-        used_count=_count_of(
-            SurveyInvitation.objects.filter(survey_round=OuterRef("pk"), used=True)
-        ),
-        response_count=_count_of(SurveyResponse.objects.filter(survey_round=OuterRef("pk"))),
-    )
 
 
 def response_rates(rounds: QuerySet[SurveyRound] | None = None) -> list[RoundResponseRate]:

@@ -17,8 +17,10 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from audit.models import Action
 from audit.services import log_access
-from reports.annual import annual_report_request, default_year, stored_tables, years_with_data
-from reports.annual_xlsx import csv_zip_bytes, html_value
+from reports.annual.build import stored_tables
+from reports.annual.services import annual_report_request
+from reports.annual.xlsx import csv_zip_bytes, html_value
+from reports.annual.years import default_year, years_with_data
 from reports.models import AnnualReport
 
 DOWNLOADS = {

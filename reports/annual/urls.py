@@ -7,7 +7,7 @@ two includes sharing a namespace cannot both be reversed.
 from django.urls import path
 
 from followup import register_views
-from reports import annual_views
+from reports.annual import views as annual_views
 
 app_name = "annual"
 

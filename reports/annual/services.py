@@ -1,0 +1,67 @@
+"""Asking for an annual report: its row, and the build task sent once the row commits.
+
+Above ``reports.tasks``, which it sends; the task runs ``reports.annual.build``.
+"""
+
+import datetime
+
+from celery import Task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from reports.annual.register import default_cohort_year
+from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
+from reports.tasks import build_annual_report_task
+
+
+def annual_report_request(
+    *, year: int, requested_by: User | None = None, cohort_year: int | None = None
+) -> AnnualReport:
+    """Ask for the report of ``year`` to be built; the task is sent once this commits.
+
+    A build already waiting or running for the year is left to finish (its
+    row is returned as it is), unless it has been at it longer than any task
+    may run: then its worker is gone and a new build starts. The previous
+    report's files stay as they are until the new build succeeds.
+    """
+    now = timezone.now()
+    cohort_year = default_cohort_year(year) if cohort_year is None else cohort_year
+    with transaction.atomic():
+        # get_or_create: two first requests for a year at once meet on the unique
+        # year, and the second takes the first's row instead of failing.
+        report, created = AnnualReport.objects.get_or_create(
+            year=year, defaults={"requested_at": now, "cohort_year": cohort_year}
+        )
+        report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if not created and report.is_building and now - report.requested_at < _longest_build():
+            return report
+        report.cohort_year = cohort_year
+        report.status = SnapshotStatus.QUEUED
+        report.progress = 0
+        report.step = AnnualReportStep.QUEUED
+        report.requested_by = requested_by
+        report.requested_at = now
+        report.started_at = None
+        report.finished_at = None
+        report.error = ""
+        report.save()
+        transaction.on_commit(lambda: _enqueue_build(report.pk, build_annual_report_task))
+    return report
+
+
+def _longest_build() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def _enqueue_build(report_id: int, task: Task) -> None:
+    try:
+        task.delay(report_id)
+    except Exception as error:
+        # The previous report stays downloadable; say why this build never ran.
+        AnnualReport.objects.filter(pk=report_id, status=SnapshotStatus.QUEUED).update(
+            status=SnapshotStatus.FAILED,
+            error=f"Could not queue the build: {type(error).__name__}",
+            finished_at=timezone.now(),
+        )

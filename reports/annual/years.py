@@ -1,0 +1,36 @@
+"""The years of the annual report: the report year's dates, the years a table shows,
+the years one can ask for.
+"""
+
+import datetime
+from collections.abc import Sequence
+
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from placements.models import Placement
+
+# Tables 2 and 3 show the periods of the report year and the three years before it.
+YEARS_SHOWN = 4
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def years_with_data() -> list[int]:
+    """The years a report can be made for: from the first placement's start to the last date."""
+    bounds = Placement.objects.aggregate(
+        first=Min("start_date"), last_start=Max("start_date"), last_end=Max("end_date")
+    )
+    if bounds["first"] is None:
+        return []
+    last = max(date for date in (bounds["last_start"], bounds["last_end"]) if date is not None)
+    return list(range(bounds["first"].year, last.year + 1))
+
+
+def default_year(years: Sequence[int], today: datetime.date | None = None) -> int:
+    """The last full year, or the latest year with data before it."""
+    last_full = (today or timezone.localdate()).year - 1
+    earlier = [year for year in years if year <= last_full]
+    return max(earlier) if earlier else last_full
