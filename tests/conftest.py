@@ -21,8 +21,8 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.helpers import IN_CI, require
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -34,15 +34,6 @@ def pytest_configure(config: pytest.Config) -> None:
     }
     # Hashing real passwords costs a quarter of a second each; tests make many users.
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def require(available: bool, reason: str) -> None:
-    """Skip a test whose service is missing on a developer's machine; fail it in CI."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: nothing may be skipped)")
-    pytest.skip(reason)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

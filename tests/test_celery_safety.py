@@ -28,7 +28,7 @@ from django.db import transaction
 from reports.models import OutcomeSnapshot, SnapshotStatus
 from reports.services import snapshot_request
 from stockholmsjobb.celery import app as celery_app
-from tests.conftest import require
+from tests.helpers import require
 
 ROOT = Path(settings.BASE_DIR)
 SEND_METHODS = {"delay", "apply_async", "send_task"}

@@ -8,7 +8,7 @@ from demo.survey import delete_survey_data, seed_survey
 from followup.models import SurveyResponse
 from reports.survey_results import round_results
 from survey.models import SurveyInvitation, SurveyRound
-from tests.helpers_reports import SurveyPlacementFactory
+from tests.helpers.reports import SurveyPlacementFactory
 
 pytestmark = pytest.mark.django_db
 

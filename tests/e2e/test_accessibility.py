@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.e2e.conftest import accessibility_violations, log_in
 from tests.factories import FollowUpFactory, ParticipantFactory, PlacementFactory
+from tests.helpers.browser import accessibility_violations, log_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from followup.models import FollowUp
 from participants.models import CaseNote, Participant, Study
 from placements.models import Placement, follow_up_due_date
-from tests.e2e.conftest import log_in
 from tests.factories import WorkplaceFactory, job_type, make_personnummer
+from tests.helpers.browser import log_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.conftest import log_in
+from tests.helpers.browser import log_in
 
 pytestmark = [
     pytest.mark.browser,

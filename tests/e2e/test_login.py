@@ -1,7 +1,7 @@
 import pytest
 
-from tests.e2e.conftest import log_in
 from tests.factories import ParticipantFactory
+from tests.helpers.browser import log_in
 
 pytestmark = [
     pytest.mark.browser,

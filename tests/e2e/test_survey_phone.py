@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from followup.models import STATEMENTS, Agreement, SurveyResponse
 from survey.models import SurveyInvitation, SurveyRound, hash_token
-from tests.e2e.conftest import accessibility_violations, chromium_page
 from tests.factories import ParticipantFactory, PlacementFactory, job_type
+from tests.helpers.browser import accessibility_violations, chromium_page
 
 pytestmark = [
     pytest.mark.browser,

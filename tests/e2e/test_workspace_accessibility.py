@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 
 from participants.models import LearningGoal, Study, SupportActivity
 from placements.models import Internship, WageSubsidyCase
-from tests.e2e.conftest import accessibility_violations, log_in
 from tests.factories import (
     CaseNoteFactory,
     CoachFactory,
@@ -26,6 +25,7 @@ from tests.factories import (
     job_type,
     make_personnummer,
 )
+from tests.helpers.browser import accessibility_violations, log_in
 
 pytestmark = [
     pytest.mark.browser,

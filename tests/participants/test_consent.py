@@ -427,7 +427,7 @@ def admin_client(client):
 
 
 def participant_change_data(client, participant: Participant) -> dict:
-    from tests.test_admin import change_page_data
+    from tests.helpers import change_page_data
 
     return change_page_data(client.get(admin_url(Participant, "change", participant.pk)))
 

@@ -309,7 +309,7 @@ def test_the_placements_export_has_no_disability_column_or_value(unit):
 def test_the_admin_history_never_mentions_a_disability_change(client, unit, also_renamed):
     from django.contrib.admin.models import LogEntry
 
-    from tests.test_admin import change_page_data
+    from tests.helpers import change_page_data
 
     participant = ParticipantFactory(unit=unit, disability=True)
     client.force_login(grant_sensitive(AdminFactory()))

@@ -23,7 +23,7 @@ from tests.factories import (
     ManagerFactory,
     UnitFactory,
 )
-from tests.privacy.conftest import Case, at, build_case
+from tests.helpers.privacy import Case, at, build_case
 
 pytestmark = pytest.mark.django_db
 

@@ -44,7 +44,7 @@ from tests.factories import (
     PlacementFactory,
     UnitFactory,
 )
-from tests.privacy.conftest import Case, at, build_case, days, log_reads_of
+from tests.helpers.privacy import Case, at, build_case, days, log_reads_of
 
 pytestmark = pytest.mark.django_db
 

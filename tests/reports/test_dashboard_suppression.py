@@ -23,7 +23,7 @@ from reports.selectors import (
 )
 from reports.snapshots import snapshot_compute
 from tests.factories import ParticipantFactory
-from tests.helpers_reports import load, place, random_rows
+from tests.helpers.reports import load, place, random_rows
 
 pytestmark = pytest.mark.django_db
 

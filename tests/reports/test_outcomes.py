@@ -19,7 +19,7 @@ from reports.outcomes import (
     suppress_report,
 )
 from reports.periods import custom_period, parse_period
-from tests.helpers_reports import (
+from tests.helpers.reports import (
     NO_FOLLOW_UP,
     TOTAL_KEYS,
     hand_count,

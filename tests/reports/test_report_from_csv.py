@@ -11,7 +11,7 @@ from django.core.management import call_command
 from placements.models import Workplace
 from reports.periods import custom_period, parse_period
 from tests.factories import make_personnummer
-from tests.helpers_reports import hand_count, random_rows
+from tests.helpers.reports import hand_count, random_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.db import connection
 
 from reports.models import OutcomeCell, OutcomeSnapshot
 from reports.snapshots import snapshot_compute
-from tests.helpers_reports import load, random_rows
+from tests.helpers.reports import load, random_rows
 
 pytestmark = pytest.mark.django_db
 

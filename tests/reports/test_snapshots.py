@@ -13,7 +13,7 @@ from reports.selectors import DashboardFilters, cells, counts_per_period, latest
 from reports.services import snapshot_request
 from reports.snapshots import KEEP_SNAPSHOTS, snapshot_compute
 from reports.tasks import scheduled_snapshot_task
-from tests.helpers_reports import load, random_rows
+from tests.helpers.reports import load, random_rows
 
 pytestmark = pytest.mark.django_db
 

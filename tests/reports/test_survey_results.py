@@ -14,7 +14,7 @@ from django.urls import reverse
 from followup.models import STATEMENTS, Agreement, SurveyResponse
 from reports.survey_results import response_rates, round_results
 from tests.factories import AdminFactory, ParticipantFactory
-from tests.helpers_reports import (
+from tests.helpers.reports import (
     make_answered_round,
     make_invitation,
     make_response,

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from survey.models import SurveyRound
 from tests.factories import job_type
-from tests.helpers_reports import SurveyPlacementFactory, make_round
+from tests.helpers.reports import SurveyPlacementFactory, make_round
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.db import connections
 from audit.models import AccessLogEntry
 from followup.models import STATEMENTS, Agreement, SurveyResponse
 from survey.importing import COLUMNS
-from tests.helpers_reports import make_round, paper_form, write_paper_answers
+from tests.helpers.reports import make_round, paper_form, write_paper_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from survey import services
 from survey.models import SurveyInvitation
 from survey.services import InvitationUnavailable, survey_answer_submit
 from tests.factories import job_type
-from tests.helpers_reports import SurveyPlacementFactory, make_invitation, make_round
+from tests.helpers.reports import SurveyPlacementFactory, make_invitation, make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from survey.models import SurveyInvitation, hash_token
 from survey.selectors import usable_invitation
 from survey.services import TOKEN_BYTES, invitation_links_make, invitations_issue
 from tests.factories import ParticipantFactory, job_type
-from tests.helpers_reports import SurveyPlacementFactory, make_invitation, make_round
+from tests.helpers.reports import SurveyPlacementFactory, make_invitation, make_round
 
 pytestmark = pytest.mark.django_db
 

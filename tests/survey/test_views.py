@@ -14,7 +14,7 @@ from followup.models import Agreement
 from survey.models import SurveyInvitation, SurveyRound, hash_token
 from survey.selectors import usable_invitation
 from tests.factories import AdminFactory, CoachFactory, ParticipantFactory
-from tests.helpers_reports import (
+from tests.helpers.reports import (
     SurveyPlacementFactory,
     make_answered_round,
     make_invitation,

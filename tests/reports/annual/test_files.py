@@ -21,9 +21,9 @@ from reports.annual.build import annual_report_build, stored_tables
 from reports.annual.services import annual_report_request
 from reports.annual.xlsx import HEADER_ROW, csv_value, csv_zip_bytes, html_value
 from reports.models import AnnualReport
-from tests.conftest import require
 from tests.factories import AdminFactory, ParticipantFactory, PlacementFactory
-from tests.helpers_reports import COHORT, YEAR, build_data_set
+from tests.helpers import require
+from tests.helpers.reports import COHORT, YEAR, build_data_set
 
 pytestmark = pytest.mark.django_db
 

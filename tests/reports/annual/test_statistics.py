@@ -14,7 +14,7 @@ from reports.annual.statistics import (
     percentiles_in_database,
 )
 from tests.factories import ParticipantFactory, PlacementFactory
-from tests.helpers_reports import build_data_set, load, random_rows
+from tests.helpers.reports import build_data_set, load, random_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from reports.annual.register import default_cohort_year
 from reports.annual.years import default_year, years_with_data
 from reports.outcomes import outcome_report
 from reports.periods import parse_period
-from tests.helpers_reports import COHORT, YEAR, build_data_set, load, placement, random_rows
+from tests.helpers.reports import COHORT, YEAR, build_data_set, load, placement, random_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from reports.annual.build import annual_report_build
 from reports.annual.services import annual_report_request
 from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
 from tests.factories import AdminFactory, CoachFactory, ManagerFactory
-from tests.helpers_reports import COHORT, YEAR, build_data_set, placement
+from tests.helpers.reports import COHORT, YEAR, build_data_set, placement
 
 pytestmark = pytest.mark.django_db
 

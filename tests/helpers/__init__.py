@@ -5,12 +5,28 @@ what is here are plain functions several test modules call.
 """
 
 import html
+import os
 from html.parser import HTMLParser
 
+import pytest
 from django.db.models import Model
 from django.forms import CheckboxInput
 from django.urls import reverse
 from django.utils import translation
+
+# --- Services a test needs ------------------------------------------------------------------
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip a test whose service is missing on a developer's machine; fail it in CI."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: nothing may be skipped)")
+    pytest.skip(reason)
+
 
 # --- Pages: every form control has a label ------------------------------------------------
 
