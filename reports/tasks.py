@@ -1,13 +1,15 @@
 """The reports app's Celery tasks: thin wrappers around plain functions.
 
 Found by the Celery app's autodiscovery (``reports.tasks``). The functions
-they run are below this module (``reports.snapshots``,
-``reports.annual.build``); the services that send them are above it.
+they run are below this module (``reports.snapshots``); the annual report's
+task lives with it (``reports.annual.tasks``) and is imported here for the
+worker. The services that send the tasks are above them.
 """
 
 from celery import shared_task
 
-from reports.annual.build import annual_report_build
+# Registered here for the worker's autodiscovery; it lives with the annual report.
+from reports.annual.tasks import build_annual_report_task  # noqa: F401
 from reports.snapshots import snapshot_compute, snapshot_queue
 
 
@@ -20,9 +22,3 @@ def compute_snapshot_task(snapshot_id: int) -> int:
 def scheduled_snapshot_task() -> int:
     """Beat's entry: queue a fresh snapshot (computed by compute_snapshot_task)."""
     return snapshot_queue(task=compute_snapshot_task).pk
-
-
-@shared_task
-def build_annual_report_task(report_id: int) -> int:
-    """Build a requested annual report (reports.annual.build.annual_report_build)."""
-    return annual_report_build(report_id=report_id).pk

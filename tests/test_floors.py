@@ -49,7 +49,7 @@ def test_the_code_keeps_its_floors(code: Path) -> None:
     result = _lint_imports(code)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken." in result.stdout
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,16 @@ def test_settings_importing_an_app_breaks_the_project_package_contract(tmp_path:
 
     assert result.returncode == 1
     assert "stockholmsjobb.settings -> accounts.models" in result.stdout
+
+
+def test_a_circle_between_modules_of_an_app_breaks_the_contract(tmp_path: Path) -> None:
+    tree = _copy_of_the_code(tmp_path)
+    build = tree / "reports" / "annual" / "build.py"
+    build.write_text(build.read_text() + "\nimport reports.services  # noqa\n")
+    services = tree / "reports" / "services.py"
+    services.write_text(services.read_text() + "\nimport reports.annual.build  # noqa\n")
+
+    result = _lint_imports(tree)
+
+    assert result.returncode == 1
+    assert "No cycles are allowed in reports" in result.stdout

@@ -20,7 +20,7 @@ One module per table or job, each importing only those above it in this list:
   learning goals), ``subsidies`` (wage subsidies).
 - ``xlsx``: the workbook, the CSV files and the print page's cells.
 - ``build``: every table and the workbook, the function the Celery task
-  ``reports.tasks.build_annual_report_task`` runs.
+  ``reports.annual.tasks.build_annual_report_task`` runs.
 - ``services``: the request, which sends that task; ``views`` and ``urls``:
   the pages under /reports/.
 """

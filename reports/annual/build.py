@@ -2,7 +2,7 @@
 and the row's progress on the way.
 
 ``annual_report_build`` is the plain function that the Celery task
-``reports.tasks.build_annual_report_task`` runs. It imports neither the task
+``reports.annual.tasks.build_annual_report_task`` runs. It imports neither the task
 nor the request that sends it (``reports.annual.services``).
 """
 

@@ -1,6 +1,6 @@
 """Asking for an annual report: its row, and the build task sent once the row commits.
 
-Above ``reports.tasks``, which it sends; the task runs ``reports.annual.build``.
+Above ``reports.annual.tasks``, which it sends; the task runs ``reports.annual.build``.
 """
 
 import datetime
@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from reports.annual.register import default_cohort_year
+from reports.annual.tasks import build_annual_report_task
 from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
-from reports.tasks import build_annual_report_task
 
 
 def annual_report_request(
