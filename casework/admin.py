@@ -42,7 +42,7 @@ from placements.models import Internship, Placement, WageSubsidyCase
 from placements.services import (
     internship_save,
     internship_validate,
-    placement_check_no_overlap,
+    placement_check,
     wage_subsidy_save,
     wage_subsidy_validate,
 )
@@ -85,7 +85,7 @@ class ServiceCheckedFormSet(BaseInlineFormSet):
 
 class PlacementRowsFormSet(ServiceCheckedFormSet):
     def check_row(self, instance: Placement, rows: list[Placement]) -> None:
-        placement_check_no_overlap(instance, others=rows)
+        placement_check(instance, others=rows)
 
 
 class FollowUpRowsFormSet(ServiceCheckedFormSet):
@@ -505,7 +505,7 @@ class PlacementAdminForm(ServiceCheckedModelForm):
         )
 
     def check_instance(self, instance: Placement) -> None:
-        placement_check_no_overlap(instance)
+        placement_check(instance)
 
 
 @admin.register(Placement)

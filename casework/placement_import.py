@@ -221,6 +221,9 @@ class _Validator:
                 f"the end date {row.end_date} is before the start date {row.start_date}",
             )
             end_ok = False
+        if end_ok and row.end_date and row.end_date > self.today:
+            self.error(number, "end_date", "is in the future")
+            end_ok = False
         row.period_ok = start_ok and end_ok
         ended = end_ok and row.end_date is not None
         not_ended = end_ok and row.end_date is None
@@ -254,6 +257,8 @@ class _Validator:
                 "followup_date",
                 f"the follow-up date {row.followup_date} is before the end date {row.end_date}",
             )
+        if row.followup_date and row.followup_date > self.today:
+            self.error(number, "followup_date", "is in the future")
         self.rows.append(row)
 
     def _read_personnummer(self, row: _Row, text: str) -> None:

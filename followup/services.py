@@ -6,7 +6,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -37,6 +37,8 @@ def followup_check_registration(
         raise ValidationError(
             {"performed_on": _("The follow-up cannot be before the placement ended.")}
         )
+    if performed_on > timezone.localdate():
+        raise ValidationError({"performed_on": _("The follow-up cannot be dated after today.")})
 
 
 def followup_validate(followup: FollowUp) -> None:

@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.locking import lock_unchanged
@@ -105,6 +106,34 @@ def placement_check_no_overlap(placement: Placement, *, others: Iterable[Placeme
         )
 
 
+def placement_check_end_not_future(
+    placement: Placement, *, today: datetime.date | None = None
+) -> None:
+    """An actual end is a day that has come; the planned end is for the future."""
+    today = today or timezone.localdate()
+    if placement.end_date is not None and placement.end_date > today:
+        raise ValidationError(
+            {
+                "end_date": _(
+                    "The end date cannot be after today (%(today)s); a later end is the "
+                    "planned end date."
+                )
+                % {"today": today.isoformat()}
+            },
+            code="future",
+        )
+
+
+def placement_check(placement: Placement, *, others: Iterable[Placement] = ()) -> None:
+    """The rules between a placement and the world: time, and the participant's others.
+
+    A form calls it to show a broken rule next to its fields (the admin);
+    :func:`placement_validate` calls it under the participant's lock.
+    """
+    placement_check_end_not_future(placement)
+    placement_check_no_overlap(placement, others=others)
+
+
 def placement_validate(placement: Placement, *, others: Iterable[Placement] = ()) -> None:
     """Every rule a placement keeps, whoever writes it; raises ValidationError.
 
@@ -113,7 +142,7 @@ def placement_validate(placement: Placement, *, others: Iterable[Placement] = ()
     """
     placement.full_clean()
     Participant.objects.select_for_update().filter(pk=placement.participant_id).first()
-    placement_check_no_overlap(placement, others=others)
+    placement_check(placement, others=others)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ participant's own placement.
 import datetime
 
 import pytest
+import time_machine
 from django.test import Client
 
 from followup.models import FollowUp
@@ -219,3 +220,21 @@ def test_follow_up_admin_refuses_an_outcome_on_a_placement_that_has_not_ended(ad
     assert response.status_code == 200
     assert shown(response, "The placement has not ended; there is nothing to follow up yet.")
     assert not FollowUp.objects.exists()
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 5, 12, tzinfo=datetime.UTC), tick=False)
+def test_placement_admin_refuses_an_end_after_today(admin_client):
+    placement = PlacementFactory(
+        start_date=datetime.date(2026, 2, 1), planned_end_date=None, end_date=None
+    )
+    page = admin_client.get(admin_url(Placement, "change", placement.pk))
+    data = change_page_data(page)
+    data["end_date"] = "2026-12-31"
+    data["end_reason"] = "completed"
+
+    response = admin_client.post(admin_url(Placement, "change", placement.pk), data)
+
+    assert response.status_code == 200
+    placement.refresh_from_db()
+    assert placement.end_date is None
+    assert not FollowUp.objects.filter(placement=placement).exists()

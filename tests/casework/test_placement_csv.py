@@ -1012,3 +1012,32 @@ def test_names_that_look_like_formulas_are_exported_as_text_and_reimported_uncha
         "-Lind",
     )
     assert Workplace.objects.get().name == "@Kontoret"
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 5, 12, tzinfo=datetime.UTC), tick=False)
+def test_an_end_or_follow_up_after_today_is_a_row_error_and_nothing_is_written(tmp_path):
+    path = write(
+        tmp_path,
+        [
+            row(start_date="2026-01-01", end_date="2026-12-06", end_reason="completed"),
+            row(
+                personnummer=make_personnummer(datetime.date(1990, 5, 5), 123),
+                start_date="2026-01-01",
+                end_date="2026-12-05",
+                end_reason="completed",
+                followup_date="2026-12-06",
+                followup_outcome="studier",
+            ),
+            # A placement that starts after today is planned: that is allowed.
+            row(
+                personnummer=make_personnummer(datetime.date(1991, 6, 6), 234),
+                start_date="2027-01-10",
+            ),
+        ],
+    )
+
+    assert failing_import(path) == [
+        "row 2: end_date: is in the future",
+        "row 3: followup_date: is in the future",
+    ]
+    assert counts()["placements"] == 0

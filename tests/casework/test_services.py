@@ -3,10 +3,12 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from casework.services import placement_end, placement_save
 from followup.models import FollowUp
+from followup.services import followup_register
 from placements.models import Internship, Placement
 from placements.services import internship_create
 from tests.factories import PlacementFactory
@@ -107,3 +109,55 @@ def test_placement_save_refuses_to_reopen_a_placement_with_a_registered_follow_u
 
     assert Placement.objects.get(pk=placement.pk).end_date == datetime.date(2020, 10, 31)
     assert FollowUp.objects.get(placement=placement).is_done
+
+
+TODAY = datetime.datetime(2026, 12, 5, 12, tzinfo=datetime.UTC)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_end_after_today_is_refused_and_opens_no_follow_up():
+    placement = PlacementFactory(
+        start_date=datetime.date(2026, 2, 1), planned_end_date=None, end_date=None
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        placement_end(
+            placement=placement, end_date=datetime.date(2026, 12, 31), end_reason="completed"
+        )
+
+    assert "end_date" in refused.value.message_dict
+    placement.refresh_from_db()
+    assert placement.end_date is None
+    assert not FollowUp.objects.filter(placement=placement).exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_end_today_is_accepted():
+    placement = PlacementFactory(
+        start_date=datetime.date(2026, 2, 1), planned_end_date=None, end_date=None
+    )
+
+    placement_end(placement=placement, end_date=datetime.date(2026, 12, 5), end_reason="completed")
+
+    assert FollowUp.objects.get(placement=placement).due_date == datetime.date(2027, 3, 5)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_follow_up_dated_after_today_is_refused():
+    placement = PlacementFactory(
+        start_date=datetime.date(2026, 1, 1),
+        planned_end_date=None,
+        end_date=datetime.date(2026, 8, 31),
+        end_reason="completed",
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        followup_register(
+            placement=placement,
+            outcome="studier",
+            performed_on=datetime.date(2026, 12, 6),
+            performed_by=None,
+        )
+
+    assert "performed_on" in refused.value.message_dict
+    assert not FollowUp.objects.filter(placement=placement, performed_on__isnull=False).exists()

@@ -27,6 +27,9 @@ from tests.factories import (
 )
 
 D = datetime.date
+# The random data set happened before these days (dates obey time).
+LAST_START = D(2022, 12, 31)
+LAST_END = D(2024, 6, 30)
 
 # --- Outcomes: one placement at a time, and a random data set counted by hand -----------------
 
@@ -136,14 +139,17 @@ def random_rows(seed: int, placements: int) -> list[dict]:
         }
         start = D(2016, 6, 1) + datetime.timedelta(days=rng.randrange(2000))
         if rng.random() < 0.1:
-            # Start on the 30th birthday, or the day before it.
+            # Start on the 30th birthday, or the day before it, if that has come by then.
             thirtieth = (
                 D(birth.year + 30, 3, 1) if birth.day == 29 else birth.replace(year=birth.year + 30)
             )
-            start = thirtieth - datetime.timedelta(days=rng.choice([0, 1]))
+            if thirtieth <= LAST_START:
+                start = thirtieth - datetime.timedelta(days=rng.choice([0, 1]))
         for _ in range(rng.choice([1, 1, 1, 2])):
-            ongoing = rng.random() < 0.05
-            end = None if ongoing else start + datetime.timedelta(days=rng.randrange(0, 400))
+            end = start + datetime.timedelta(days=rng.randrange(0, 400))
+            # An end after the data set's last day has not happened: still ongoing.
+            ongoing = rng.random() < 0.05 or end > LAST_END
+            end = None if ongoing else end
             kind = rng.random()
             outcome = (
                 None if ongoing or kind < 0.1 else "" if kind < 0.2 else rng.choice(OUTCOME_CODES)
