@@ -37,7 +37,7 @@ from participants.models import (
 )
 from participants.personnummer import PersonnummerError, normalise, parse
 from participants.selectors import can_see_sensitive
-from participants.services import case_record_save, social_assistance_check
+from participants.services import case_record_save, social_assistance_check, study_check_extent
 from placements.models import Internship, Placement, WageSubsidyCase
 from placements.services import (
     internship_save,
@@ -97,6 +97,11 @@ class FollowUpRowsFormSet(ServiceCheckedFormSet):
 class WageSubsidyRowsFormSet(ServiceCheckedFormSet):
     def check_row(self, instance: WageSubsidyCase, rows: list[WageSubsidyCase]) -> None:
         wage_subsidy_validate(instance)
+
+
+class StudyRowsFormSet(ServiceCheckedFormSet):
+    def check_row(self, instance: Study, rows: list[Study]) -> None:
+        study_check_extent(instance, others=rows)
 
 
 class InternshipRowsFormSet(ServiceCheckedFormSet):
@@ -208,6 +213,7 @@ class PlacementInline(admin.TabularInline):
 
 class StudyInline(ParticipantPlacementChoiceMixin, admin.TabularInline):
     model = Study
+    formset = StudyRowsFormSet
     fields = (
         "kind",
         "course",
@@ -475,6 +481,10 @@ class PlacementInternshipFormSet(ParticipantFromPlacementFormSet, InternshipRows
     pass
 
 
+class PlacementStudyFormSet(ParticipantFromPlacementFormSet, StudyRowsFormSet):
+    pass
+
+
 class PlacementInternshipInline(admin.TabularInline):
     model = Internship
     formset = PlacementInternshipFormSet
@@ -484,7 +494,7 @@ class PlacementInternshipInline(admin.TabularInline):
 
 class PlacementStudyInline(admin.TabularInline):
     model = Study
-    formset = ParticipantFromPlacementFormSet
+    formset = PlacementStudyFormSet
     fields = ("kind", "course", "provider", "start_date", "end_date", "extent_percent", "completed")
     extra = 0
 

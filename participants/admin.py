@@ -25,6 +25,7 @@ from participants.services import (
     consent_check,
     consent_record,
     placement_check_belongs,
+    study_check_extent,
 )
 
 
@@ -49,6 +50,12 @@ class CaseRecordAdminForm(ServiceCheckedModelForm):
 
     def check_instance(self, instance: Any) -> None:
         placement_check_belongs(participant=instance.participant, placement=instance.placement)
+
+
+class StudyAdminForm(CaseRecordAdminForm):
+    def check_instance(self, instance: Study) -> None:
+        super().check_instance(instance)
+        study_check_extent(instance)
 
 
 class CaseRecordAdminMixin:
@@ -147,6 +154,7 @@ class LearningGoalAdmin(
 class StudyAdmin(
     CaseRecordAdminMixin, AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin
 ):
+    form = StudyAdminForm
     list_display = (
         "participant",
         "kind",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from audit.services import log_bulk_change
 from core.locking import lock_unchanged
 from participants import personnummer as pnr
 from participants.models import (
+    MAX_STUDY_EXTENT_PERCENT,
     CaseNote,
     Consent,
     ConsentFlow,
@@ -200,6 +202,53 @@ def placement_check_belongs(*, participant: Participant, placement: Placement | 
         raise ValidationError({"placement": _("The placement belongs to another participant.")})
 
 
+def study_check_extent(study: Study, *, others: Iterable[Study] = ()) -> None:
+    """Studies running at the same time take at most 50 % of working time together.
+
+    The busiest day of this study's period decides: the extents of every
+    study of the participant running that day, this one included. `others`
+    are studies saved in the same form (an admin inline), counted as they
+    will be rather than as the database has them.
+    """
+    siblings = [other for other in others if other is not study and other.start_date]
+    end = study.end_date or datetime.date.max
+    others = [
+        *Study.objects.filter(participant_id=study.participant_id, start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=study.start_date))
+        .exclude(pk__in=[s.pk for s in [study, *siblings] if s.pk is not None])
+        .values_list("start_date", "end_date", "extent_percent"),
+        *(
+            (other.start_date, other.end_date, other.extent_percent or 0)
+            for other in siblings
+            if other.start_date <= end
+            and (other.end_date is None or other.end_date >= study.start_date)
+        ),
+    ]
+    days = {study.start_date} | {
+        start for start, _end, _extent in others if start > study.start_date
+    }
+    busiest = max(
+        study.extent_percent
+        + sum(
+            extent
+            for start, other_end, extent in others
+            if start <= day and (other_end is None or other_end >= day)
+        )
+        for day in days
+    )
+    if busiest > MAX_STUDY_EXTENT_PERCENT:
+        raise ValidationError(
+            {
+                "extent_percent": _(
+                    "Studies at the same time would take %(total)s %% of working time; "
+                    "together they may take at most %(limit)s %%."
+                )
+                % {"total": busiest, "limit": MAX_STUDY_EXTENT_PERCENT}
+            },
+            code="extent",
+        )
+
+
 CaseRecord = TypeVar("CaseRecord", Study, LearningGoal, SupportActivity)
 
 
@@ -212,6 +261,10 @@ def case_record_save(*, record: CaseRecord) -> CaseRecord:
     """
     placement_check_belongs(participant=record.participant, placement=record.placement)
     record.full_clean()
+    if isinstance(record, Study):
+        # Locked, so that two studies saved at once cannot both pass the limit.
+        Participant.objects.select_for_update().filter(pk=record.participant_id).first()
+        study_check_extent(record)
     record.save()
     return record
 

@@ -13,10 +13,10 @@ import time_machine
 from django.test import Client
 
 from followup.models import FollowUp
-from participants.models import Participant
+from participants.models import Participant, Study
 from placements.models import Internship, Placement
 from tests.factories import PlacementFactory, WorkplaceFactory, job_type
-from tests.helpers import admin_url, change_page_data, shown
+from tests.helpers import admin_errors, admin_url, change_page_data, shown
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +238,55 @@ def test_placement_admin_refuses_an_end_after_today(admin_client):
     placement.refresh_from_db()
     assert placement.end_date is None
     assert not FollowUp.objects.filter(placement=placement).exists()
+
+
+def test_participant_admin_refuses_two_new_studies_over_half_the_time_together(admin_client):
+    participant = PlacementFactory().participant
+    page = admin_client.get(admin_url(Participant, "change", participant.pk))
+    data = change_page_data(page)
+    formset = next(
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.model is Study
+    )
+    first = int(data[f"{formset.prefix}-TOTAL_FORMS"])
+    for offset in range(2):
+        prefix = f"{formset.prefix}-{first + offset}"
+        data.update(
+            {
+                f"{prefix}-kind": "sfi",
+                f"{prefix}-start_date": "2020-03-01",
+                f"{prefix}-extent_percent": "30",
+                f"{prefix}-participant": str(participant.pk),
+            }
+        )
+    data[f"{formset.prefix}-TOTAL_FORMS"] = str(first + 2)
+
+    response = admin_client.post(admin_url(Participant, "change", participant.pk), data)
+
+    assert response.status_code == 200
+    assert any("60 %" in error for error in admin_errors(response)), admin_errors(response)
+    assert not Study.objects.filter(participant=participant).exists()
+
+
+def test_study_admin_refuses_a_study_over_half_the_time_with_another(admin_client):
+    participant = PlacementFactory().participant
+    Study.objects.create(
+        participant=participant, kind="sfi", start_date=datetime.date(2020, 1, 1), extent_percent=40
+    )
+    data = {
+        "participant": str(participant.pk),
+        "placement": "",
+        "kind": "sfi",
+        "course": "",
+        "provider": "",
+        "start_date": "2020-02-01",
+        "end_date": "",
+        "extent_percent": "20",
+    }
+
+    response = admin_client.post(admin_url(Study, "add"), data)
+
+    assert response.status_code == 200
+    assert any("60 %" in error for error in admin_errors(response)), admin_errors(response)
+    assert Study.objects.filter(participant=participant).count() == 1

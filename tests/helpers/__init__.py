@@ -111,3 +111,15 @@ def shown(response, message: str) -> bool:
     with translation.override(response.get("Content-Language") or "sv"):
         expected = translation.gettext(message)
     return expected in html.unescape(response.content.decode())
+
+
+def admin_errors(response) -> list[str]:
+    """Every error an admin add/change page shows: the form's and each inline row's."""
+    errors = [str(error) for error in response.context["adminform"].form.non_field_errors()]
+    for name, field_errors in response.context["adminform"].form.errors.items():
+        errors += [f"{name}: {error}" for error in field_errors]
+    for inline in response.context["inline_admin_formsets"]:
+        for form in inline.formset.forms:
+            errors += [str(error) for errors_ in form.errors.values() for error in errors_]
+        errors += [str(error) for error in inline.formset.non_form_errors()]
+    return errors
