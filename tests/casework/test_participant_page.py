@@ -564,3 +564,24 @@ def test_refreshed_timeline_after_a_save_has_a_bounded_query_count(client, coach
 
     save_a_note(few)
     assert save_a_note(few) == save_a_note(many)
+
+
+@time_machine.travel(datetime.datetime(2021, 3, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_placement_that_has_not_started_shows_as_planned_not_ongoing(client, coach, participant):
+    planned = PlacementFactory(
+        participant=participant,
+        start_date=D(2021, 4, 1),
+        planned_end_date=D(2021, 12, 31),
+        workplace=WorkplaceFactory(name="Biblioteket Tensta"),
+    )
+    client.force_login(coach)
+
+    html = (
+        english(client).get(reverse("participants:detail", args=[participant.pk])).content.decode()
+    )
+
+    card = re.search(rf'<article[^>]*id="placement-{planned.pk}".*?</article>', html, re.S)
+    assert "Planned" in card.group(0)
+    assert "Ongoing" not in card.group(0)
+    summary = re.search(r'<section class="card" id="participant-summary".*?</section>', html, re.S)
+    assert "Biblioteket Tensta" not in summary.group(0)
