@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "core",
     "accounts",
     "participants",
     "placements",
@@ -218,7 +219,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # --- E-mail ---------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-# Links in e-mail point here.
+# The address users reach the service at: printed survey links and e-mails point
+# here. `check --deploy` refuses a local or plain-http address (core.checks).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="stockholmsjobb@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -97,19 +97,21 @@ def test_https_responses_carry_hsts_when_debug_is_off(client):
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
 
 
-def test_deployment_checklist_passes_with_production_settings():
+def _deploy_check(**overrides: str) -> subprocess.CompletedProcess:
     # A fresh interpreter: settings are read from the environment once, at import.
     # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; production does not.
-    inherited = {"DEBUG", "REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    inherited = {"DEBUG", "REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL"}
     environment = {
         **{k: v for k, v in os.environ.items() if k not in inherited},
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "SECURE_SSL_REDIRECT": "true",
         "ALLOWED_HOSTS": "stockholmsjobb.example.se",
+        "SITE_URL": "https://stockholmsjobb.example.se",
+        **overrides,
     }
-
-    result = subprocess.run(
+    environment = {k: v for k, v in environment.items() if v is not None}
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=environment,
         cwd=django_settings.BASE_DIR,
@@ -118,5 +120,27 @@ def test_deployment_checklist_passes_with_production_settings():
         check=False,
     )
 
+
+def test_deployment_checklist_passes_with_production_settings():
+    result = _deploy_check()
+
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    ["", "http://127.0.0.1:8000", "https://localhost", "http://stockholmsjobb.example.se"],
+)
+def test_deployment_checklist_refuses_a_site_url_people_cannot_reach(site_url):
+    result = _deploy_check(SITE_URL=site_url)
+
+    assert result.returncode == 1
+    assert "stockholmsjobb.E001" in result.stderr + result.stdout
+
+
+def test_deployment_checklist_refuses_an_unset_site_url():
+    result = _deploy_check(SITE_URL=None)
+
+    assert result.returncode == 1
+    assert "stockholmsjobb.E001" in result.stderr + result.stdout

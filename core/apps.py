@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Installed only for its system checks; core has no models."""
+
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from core import checks  # noqa: F401  - registers the checks (Django's idiom)

@@ -1,0 +1,27 @@
+"""Deployment checks (``manage.py check --deploy``) for settings Django does not know."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, register
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 - names, not a bind
+
+
+@register(Tags.security, deploy=True)
+def site_url_check(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    """Printed survey slips and reminder e-mails link to SITE_URL: it must be the real address."""
+    if settings.DEBUG:
+        return []
+    url = urlsplit(settings.SITE_URL or "")
+    if url.scheme != "https" or not url.hostname or url.hostname in LOCAL_HOSTS:
+        return [
+            Error(
+                f"SITE_URL is {settings.SITE_URL!r}: survey links and reminder e-mails would "
+                "point there.",
+                hint="Set SITE_URL to the https address users reach the service at, e.g. "
+                "https://stockholmsjobb.stad.se.",
+                id="stockholmsjobb.E001",
+            )
+        ]
+    return []
