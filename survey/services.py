@@ -1,14 +1,17 @@
 """Writes for the participant survey: invitations, printed links, answers."""
 
+import datetime
 import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import AccessLogEntry, Action
@@ -139,6 +142,26 @@ def _log_prints(invitations: list[SurveyInvitation], user: User) -> None:
 
 
 @transaction.atomic
+def survey_round_check_printable(survey_round: SurveyRound, *, today: datetime.date) -> None:
+    """Links are printed only while the round is open: a participant could not use one later.
+
+    Before the round opens a link would only say "not open yet"; after it
+    closes it would say that the link does not work.
+    """
+    if today < survey_round.opens_on:
+        raise ValidationError(
+            _("The round opens on %(date)s; links can be printed from then.")
+            % {"date": survey_round.opens_on.isoformat()},
+            code="not_open",
+        )
+    if today > survey_round.closes_on:
+        raise ValidationError(
+            _("The round closed on %(date)s; its links no longer work, so none are printed.")
+            % {"date": survey_round.closes_on.isoformat()},
+            code="closed",
+        )
+
+
 def invitation_links_make(
     *, invitations: list[SurveyInvitation], made_by: User
 ) -> list[InvitationLink]:
@@ -147,8 +170,12 @@ def invitation_links_make(
     The caller has checked that ``made_by`` may read every invitation's
     participant (the view fetches them through ``participants_for_user``).
     A token made earlier for the same invitation stops working: printing
-    again replaces a lost sheet. Used invitations are skipped.
+    again replaces a lost sheet. Used invitations are skipped. Refused
+    (ValidationError) unless every invitation's round is open today.
     """
+    rounds = SurveyRound.objects.filter(pk__in={i.survey_round_id for i in invitations})
+    for survey_round in rounds:
+        survey_round_check_printable(survey_round, today=timezone.localdate())
     ids = [invitation.pk for invitation in invitations]
     unused = set(
         SurveyInvitation.objects.select_for_update()

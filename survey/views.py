@@ -8,9 +8,11 @@ page and status, so a visitor learns nothing about which links exist.
 
 import segno
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -22,7 +24,12 @@ from accounts.models import Role
 from survey.forms import SurveyAnswerForm
 from survey.models import SurveyRound
 from survey.selectors import coaches_with_invitations, invitations_for_user, usable_invitation
-from survey.services import InvitationUnavailable, invitation_links_make, survey_answer_submit
+from survey.services import (
+    InvitationUnavailable,
+    invitation_links_make,
+    survey_answer_submit,
+    survey_round_check_printable,
+)
 
 LINKS_PAGE_SIZE = 200
 # The status of every refused link. Not 404: the access log records a
@@ -136,7 +143,11 @@ def links(request: HttpRequest, pk: int) -> HttpResponse:
         if not chosen:
             messages.warning(request, _("Choose at least one participant to print a link for."))
             return redirect(request.get_full_path())
-        printed = invitation_links_make(invitations=chosen, made_by=request.user)
+        try:
+            printed = invitation_links_make(invitations=chosen, made_by=request.user)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+            return redirect(request.get_full_path())
         slips = [
             {
                 "invitation": link.invitation,
@@ -166,8 +177,19 @@ def links(request: HttpRequest, pk: int) -> HttpResponse:
     elif coach != "all":
         shown = shown.filter(participant__coach_id=int(coach))
     page = Paginator(shown, LINKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        survey_round_check_printable(survey_round, today=timezone.localdate())
+        not_printable = ""
+    except ValidationError as refused:
+        not_printable = " ".join(refused.messages)
     return render(
         request,
         "survey/links.html",
-        {"survey_round": survey_round, "coaches": coaches, "coach": coach, "page": page},
+        {
+            "survey_round": survey_round,
+            "coaches": coaches,
+            "coach": coach,
+            "page": page,
+            "not_printable": not_printable,
+        },
     )

@@ -6,8 +6,10 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessLogEntry, Action
 from followup.models import Agreement
@@ -241,3 +243,38 @@ def test_the_admins_list_of_rounds_shows_invitations_responses_and_rate(client: 
     assert re.search(r'class="field-invitations">4<', body)
     assert re.search(r'class="field-responses">1<', body)
     assert re.search(r'class="field-response_rate">25.0 %<', body)
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "reason"),
+    [
+        (-30, -1, "The round closed on"),
+        (2, 30, "The round opens on"),
+    ],
+    ids=["closed", "not yet open"],
+)
+def test_links_of_a_round_that_is_not_open_are_not_printed_and_the_page_says_why(
+    client: Client, coach, unit, opens, closes, reason
+):
+    today = timezone.localdate()
+    survey_round = make_round(
+        "Mars",
+        open_today=False,
+        opens_on=today + datetime.timedelta(days=opens),
+        closes_on=today + datetime.timedelta(days=closes),
+    )
+    invitation = make_invitation(survey_round, ParticipantFactory(unit=unit, coach=coach))
+    url = reverse("survey:links", args=[survey_round.pk])
+    client.force_login(coach)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(url).content.decode()
+    refused = client.post(url, {"invitation": [invitation.pk]}, follow=True)
+
+    assert reason in page
+    assert "Print links for the ticked participants" not in page
+    assert reason in refused.content.decode()
+    assert not LINK.search(refused.content.decode())
+    invitation.refresh_from_db()
+    assert not invitation.token_hash
+    assert not AccessLogEntry.objects.filter(action=Action.PRINT).exists()
