@@ -13,9 +13,10 @@ Each form view answers htmx and plain requests alike:
 - POST, invalid: the form again, each error next to its field.
 """
 
+import dataclasses
 import datetime
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from dateutil.relativedelta import relativedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -83,7 +85,12 @@ def _detail_url(participant: Participant) -> str:
     return reverse("participants:detail", kwargs={"pk": participant.pk})
 
 
-@dataclass(frozen=True)
+# The hidden field carrying a form's one-time token, and how long a save is remembered.
+ONCE_FIELD = "once"
+ONCE_SECONDS = 60 * 60
+
+
+@dataclasses.dataclass(frozen=True)
 class FormSpec:
     """How one form is shown: its ids, heading, button and where it posts."""
 
@@ -99,6 +106,10 @@ class FormSpec:
     keep_open: bool = False
     cancel_anchor: str = ""
     context: str = ""  # text shown above the fields (the note being corrected)
+    # A token per rendering: a form rendered once is saved once (a double click, a
+    # resent POST), see _case_form.
+    once: str = dataclasses.field(default_factory=lambda: secrets.token_urlsafe(16))
+    once_field = ONCE_FIELD
 
     @property
     def auto_id(self) -> str:
@@ -225,6 +236,11 @@ def _case_form(
         if not editable:
             raise PermissionDenied
         form = build(request.POST, record)
+        once = _once_key(request)
+        if once is not None and not cache.add(once, None, ONCE_SECONDS):
+            # This very form was sent before: answer with what that save did.
+            anchor, message = cache.get(once) or ("timeline", _("Saved."))
+            return _saved(request, participant, spec, build, anchor, message)
         if form.is_valid():
             try:
                 anchor, message = save(form)
@@ -237,17 +253,35 @@ def _case_form(
             except ValidationError as error:
                 form.add_service_error(error)
             else:
+                if once is not None:
+                    cache.set(once, (anchor, message), ONCE_SECONDS)
                 return _saved(request, participant, spec, build, anchor, message)
-        return _render_form(request, participant, spec, form)
+        if once is not None:
+            # Not saved: the corrected form may be sent again.
+            cache.delete(once)
+        return _render_form(request, participant, spec, form, clear_status=True)
     if request.GET.get("cancel") and is_htmx(request):
         return HttpResponse("")
     return _render_form(request, participant, spec, build(None, record) if editable else None)
 
 
+def _once_key(request: HttpRequest) -> str | None:
+    """The cache key of the form's one-time token, or None for a form without one."""
+    token = request.POST.get(ONCE_FIELD, "")
+    if not token or len(token) > 64:
+        return None
+    return f"case-form-once:{request.user.pk}:{token}"
+
+
 def _render_form(
-    request: HttpRequest, participant: Participant, spec: FormSpec, form: forms.BaseForm | None
+    request: HttpRequest,
+    participant: Participant,
+    spec: FormSpec,
+    form: forms.BaseForm | None,
+    *,
+    clear_status: bool = False,
 ) -> HttpResponse:
-    context = {"participant": participant, "spec": spec, "form": form}
+    context = {"participant": participant, "spec": spec, "form": form, "clear_status": clear_status}
     if is_htmx(request):
         return render(request, "participants/_form.html", context)
     return render(request, "participants/case_form_page.html", context)

@@ -1084,3 +1084,58 @@ def test_every_add_form_labels_every_control(as_coach, person, name):
 
     assert "<form" in html
     assert unlabelled_controls(html) == []
+
+
+# --- A form rendered once is saved once -----------------------------------------------------
+
+
+def _once_token(html: str) -> str:
+    match = re.search(r'name="once" value="([^"]+)"', html)
+    assert match, "the form carries no one-time token"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_a_note_sent_twice_from_one_form_is_stored_once(as_coach, person, headers):
+    form = as_coach.get(url("note_add", person), headers=HTMX).content.decode()
+    data = {"text": "Ringde om schemat", "once": _once_token(form)}
+
+    first = as_coach.post(url("note_add", person), data, headers=headers)
+    second = as_coach.post(url("note_add", person), data, headers=headers)
+
+    assert CaseNote.objects.filter(participant=person).count() == 1
+    assert second.status_code == first.status_code
+    if headers:
+        note = CaseNote.objects.get(participant=person)
+        assert f'id="note-{note.pk}"' in second.content.decode()
+
+
+def test_two_forms_rendered_separately_save_two_notes(as_coach, person):
+    for text in ("Första", "Andra"):
+        form = as_coach.get(url("note_add", person), headers=HTMX).content.decode()
+        as_coach.post(url("note_add", person), {"text": text, "once": _once_token(form)})
+
+    assert CaseNote.objects.filter(participant=person).count() == 2
+
+
+def test_a_refused_form_can_be_corrected_and_sent_again(as_coach, person):
+    form = as_coach.get(url("note_add", person), headers=HTMX).content.decode()
+    token = _once_token(form)
+
+    refused = as_coach.post(url("note_add", person), {"text": "", "once": token}, headers=HTMX)
+    saved = as_coach.post(url("note_add", person), {"text": "Rättat", "once": token}, headers=HTMX)
+
+    assert refused.status_code == 200 and saved.status_code == 200
+    assert list(CaseNote.objects.filter(participant=person).values_list("text", flat=True)) == [
+        "Rättat"
+    ]
+
+
+def test_an_error_clears_the_status_line_of_an_earlier_save(as_coach, person):
+    form = as_coach.get(url("note_add", person), headers=HTMX).content.decode()
+
+    refused = as_coach.post(
+        url("note_add", person), {"text": "", "once": _once_token(form)}, headers=HTMX
+    ).content.decode()
+
+    assert '<div id="case-status" hx-swap-oob="innerHTML"></div>' in refused
