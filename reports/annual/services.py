@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from reports.annual.build import annual_report_build
 from reports.annual.register import default_cohort_year
 from reports.annual.tasks import build_annual_report_task
 from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
@@ -26,29 +27,57 @@ def annual_report_request(
     may run: then its worker is gone and a new build starts. The previous
     report's files stay as they are until the new build succeeds.
     """
-    now = timezone.now()
-    cohort_year = default_cohort_year(year) if cohort_year is None else cohort_year
     with transaction.atomic():
-        # get_or_create: two first requests for a year at once meet on the unique
-        # year, and the second takes the first's row instead of failing.
-        report, created = AnnualReport.objects.get_or_create(
-            year=year, defaults={"requested_at": now, "cohort_year": cohort_year}
-        )
-        report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-        if not created and report.is_building and now - report.requested_at < _longest_build():
-            return report
-        report.cohort_year = cohort_year
-        report.status = SnapshotStatus.QUEUED
-        report.progress = 0
-        report.step = AnnualReportStep.QUEUED
-        report.requested_by = requested_by
-        report.requested_at = now
-        report.started_at = None
-        report.finished_at = None
-        report.error = ""
-        report.save()
-        transaction.on_commit(lambda: _enqueue_build(report.pk, build_annual_report_task))
+        report, waiting = _queued_row(year, requested_by=requested_by, cohort_year=cohort_year)
+        if not waiting:
+            transaction.on_commit(lambda: _enqueue_build(report.pk, build_annual_report_task))
     return report
+
+
+def annual_report_build_here(*, year: int, cohort_year: int | None = None) -> AnnualReport:
+    """Build the report of ``year`` in this process: the ``annual_report`` command.
+
+    The same row and the same build as the page's request, without the queue,
+    so that the command and the page give the same files.
+    """
+    with transaction.atomic():
+        report, _waiting = _queued_row(year, requested_by=None, cohort_year=cohort_year, now=True)
+    return annual_report_build(report_id=report.pk)
+
+
+def _queued_row(
+    year: int, *, requested_by: User | None, cohort_year: int | None, now: bool = False
+) -> tuple[AnnualReport, bool]:
+    """The year's row set to wait for a build; whether a running build is left to finish.
+
+    ``now``: the caller builds at once, whatever else is waiting.
+    """
+    moment = timezone.now()
+    cohort_year = default_cohort_year(year) if cohort_year is None else cohort_year
+    # get_or_create: two first requests for a year at once meet on the unique
+    # year, and the second takes the first's row instead of failing.
+    report, created = AnnualReport.objects.get_or_create(
+        year=year, defaults={"requested_at": moment, "cohort_year": cohort_year}
+    )
+    report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if (
+        not now
+        and not created
+        and report.is_building
+        and moment - report.requested_at < _longest_build()
+    ):
+        return report, True
+    report.cohort_year = cohort_year
+    report.status = SnapshotStatus.QUEUED
+    report.progress = 0
+    report.step = AnnualReportStep.QUEUED
+    report.requested_by = requested_by
+    report.requested_at = moment
+    report.started_at = None
+    report.finished_at = None
+    report.error = ""
+    report.save()
+    return report, False
 
 
 def _longest_build() -> datetime.timedelta:
