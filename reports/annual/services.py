@@ -45,6 +45,23 @@ def annual_report_build_here(*, year: int, cohort_year: int | None = None) -> An
     return annual_report_build(report_id=report.pk)
 
 
+STALE_ERROR = "Stopped: no result within the task time limit (the worker was lost)."
+QUEUE_ERROR_PREFIX = "Could not queue the build"
+
+
+def annual_reports_fail_stale() -> int:
+    """Mark as failed every build that has outlived any task's time limit; how many.
+
+    Its worker is gone (a killed or restarted process): the page then says so
+    and offers a new build, instead of showing the progress bar for ever.
+    One UPDATE, so the pages call it on every load.
+    """
+    return AnnualReport.objects.filter(
+        status__in=(SnapshotStatus.QUEUED, SnapshotStatus.RUNNING),
+        requested_at__lt=timezone.now() - _longest_build(),
+    ).update(status=SnapshotStatus.FAILED, error=STALE_ERROR, finished_at=timezone.now())
+
+
 def _queued_row(
     year: int, *, requested_by: User | None, cohort_year: int | None, now: bool = False
 ) -> tuple[AnnualReport, bool]:
@@ -91,6 +108,6 @@ def _enqueue_build(report_id: int, task: Task) -> None:
         # The previous report stays downloadable; say why this build never ran.
         AnnualReport.objects.filter(pk=report_id, status=SnapshotStatus.QUEUED).update(
             status=SnapshotStatus.FAILED,
-            error=f"Could not queue the build: {type(error).__name__}",
+            error=f"{QUEUE_ERROR_PREFIX}: {type(error).__name__}",
             finished_at=timezone.now(),
         )

@@ -18,10 +18,15 @@ from accounts.models import Role
 from audit.models import Action
 from audit.services import log_access
 from reports.annual.build import stored_tables
-from reports.annual.services import annual_report_request
+from reports.annual.services import (
+    QUEUE_ERROR_PREFIX,
+    STALE_ERROR,
+    annual_report_request,
+    annual_reports_fail_stale,
+)
 from reports.annual.xlsx import csv_zip_bytes, html_value
 from reports.annual.years import default_year, years_with_data
-from reports.models import AnnualReport
+from reports.models import AnnualReport, SnapshotStatus
 
 DOWNLOADS = {
     "xlsx": (
@@ -60,9 +65,13 @@ def _built_report(request: HttpRequest) -> AnnualReport:
 @require_GET
 @role_required(Role.ADMIN)
 def annual_index(request: HttpRequest) -> HttpResponse:
+    annual_reports_fail_stale()
     years = years_with_data()
     form = AnnualReportForm(years, initial={"year": default_year(years)})
     reports = AnnualReport.objects.defer(*LIST_FIELDS).select_related("requested_by")
+    reports = list(reports)
+    for report in reports:
+        report.failure = failure_reason(report)
     return render(request, "reports/annual.html", {"form": form, "reports": reports})
 
 
@@ -83,10 +92,23 @@ def annual_build(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def annual_status(request: HttpRequest) -> HttpResponse:
     """The report's card, which htmx polls while a build runs: progress, then the downloads."""
+    annual_reports_fail_stale()
     report = AnnualReport.objects.defer(*LIST_FIELDS).filter(year=_year(request)).first()
     if report is None:
         raise Http404("No such annual report.")
+    report.failure = failure_reason(report)
     return render(request, "reports/annual_status.html", {"report": report})
+
+
+def failure_reason(report: AnnualReport) -> str:
+    """Why a failed build failed, in words for the admin (no exception text on the page)."""
+    if report.status != SnapshotStatus.FAILED:
+        return ""
+    if report.error == STALE_ERROR:
+        return _("The build stopped without finishing: its worker was lost. Build it again.")
+    if report.error.startswith(QUEUE_ERROR_PREFIX):
+        return _("The build could not be queued: the task queue did not answer. Try again.")
+    return _("An error stopped the build; it is in the server's log.")
 
 
 def _log_export(request: HttpRequest, report: AnnualReport, kind: str) -> None:

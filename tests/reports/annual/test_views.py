@@ -253,3 +253,51 @@ def test_a_finished_build_run_again_changes_nothing(built):
 
     assert again.finished_at == finished
     assert again.status == SnapshotStatus.DONE
+
+
+def test_a_build_whose_worker_was_lost_is_shown_failed_and_a_new_request_queues_one(
+    client, admin, settings, django_capture_on_commit_callbacks
+):
+    build_data_set()
+    lost = AnnualReport.objects.create(
+        year=YEAR,
+        cohort_year=YEAR - 4,
+        requested_at=timezone.now()
+        - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60),
+        status=SnapshotStatus.RUNNING,
+        progress=5,
+        step=AnnualReportStep.PLACES,
+    )
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get("/reports/").content.decode()
+
+    lost.refresh_from_db()
+    assert lost.status == SnapshotStatus.FAILED
+    assert "its worker was lost" in html
+    assert not re.search(r"<progress ", html)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/reports/build/", {"year": YEAR})
+
+    lost.refresh_from_db()
+    # Tasks run eagerly here: the new build has run to the end.
+    assert lost.status == SnapshotStatus.DONE
+
+
+def test_a_running_build_within_its_time_limit_is_left_alone(client, admin):
+    running = AnnualReport.objects.create(
+        year=YEAR,
+        cohort_year=YEAR - 4,
+        requested_at=timezone.now(),
+        status=SnapshotStatus.RUNNING,
+        progress=5,
+        step=AnnualReportStep.PLACES,
+    )
+    client.force_login(admin)
+
+    client.get("/reports/")
+
+    running.refresh_from_db()
+    assert running.status == SnapshotStatus.RUNNING
