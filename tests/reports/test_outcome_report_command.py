@@ -171,3 +171,31 @@ def test_a_range_ending_before_it_starts_is_refused():
 def test_an_unknown_format_is_refused():
     with pytest.raises(CommandError, match="Unknown format 'xml'"):
         run("--period", "T2-2020", "--format", "xml")
+
+
+def test_a_repeated_period_prints_a_json_array_of_the_periods_in_order(t2_2020_data):
+    many = json.loads(run("--period", "T2-2020", "--period", "T1-2020", "--period", "VB-2020"))
+
+    assert [report["period"] for report in many] == ["T2-2020", "T1-2020", "VB-2020"]
+    assert many[0] == json.loads(run("--period", "T2-2020"))
+    assert many[2] == json.loads(run("--period", "VB-2020"))
+
+
+def test_one_period_given_by_keyword_still_prints_one_object(t2_2020_data):
+    out = io.StringIO()
+    call_command("outcome_report", period="T2-2020", stdout=out)
+
+    assert json.loads(out.getvalue())["period"] == "T2-2020"
+
+
+def test_a_bad_period_among_several_is_an_error(t2_2020_data):
+    with pytest.raises(CommandError, match="T4-2020"):
+        run("--period", "T2-2020", "--period", "T4-2020")
+
+
+def test_several_periods_as_tables_print_one_table_each(t2_2020_data):
+    output = run("--period", "T2-2020", "--period", "VB-2020", "--format", "table")
+
+    # Each table opens with its period and window.
+    assert "T2-2020" in output and "2019-05-01..2020-04-30" in output
+    assert "VB-2020" in output and "2019-09-01..2020-08-31" in output

@@ -37,7 +37,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--period", help="T1-YYYY, T2-YYYY or VB-YYYY, e.g. T2-2020.")
+        parser.add_argument(
+            "--period",
+            action="append",
+            help="T1-YYYY, T2-YYYY or VB-YYYY, e.g. T2-2020; repeat it for several periods "
+            "(the JSON is then an array of the periods' objects).",
+        )
         parser.add_argument(
             "--from", dest="from_date", help="First end date of a custom range (YYYY-MM-DD)."
         )
@@ -53,25 +58,29 @@ class Command(BaseCommand):
         output_format = options["format"]
         if output_format not in FORMATS:
             raise CommandError(f"Unknown format '{output_format}': use json or table.")
-        report = outcome_report(self._period(options))
+        reports = [outcome_report(period) for period in self._periods(options)]
         if output_format == "json":
-            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+            # One --period (or a range) prints its object; several print an array of them.
+            result: Any = reports if len(reports) > 1 else reports[0]
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(self._table(report))
+            self.stdout.write("\n\n".join(self._table(report) for report in reports))
 
-    def _period(self, options: dict[str, Any]) -> ReportPeriod:
-        label, start, end = options["period"], options["from_date"], options["to_date"]
-        if label and (start or end):
+    def _periods(self, options: dict[str, Any]) -> list[ReportPeriod]:
+        labels, start, end = options["period"] or [], options["from_date"], options["to_date"]
+        if isinstance(labels, str):  # call_command(period="T2-2020")
+            labels = [labels]
+        if labels and (start or end):
             raise CommandError("Give either --period or --from and --to, not both.")
-        if label:
+        if labels:
             try:
-                return parse_period(label)
+                return [parse_period(label) for label in labels]
             except ValueError as error:
                 raise CommandError(str(error)) from None
         if not (start and end):
             raise CommandError("Give --period (e.g. T2-2020), or both --from and --to.")
         try:
-            return custom_period(_date(start, "--from"), _date(end, "--to"))
+            return [custom_period(_date(start, "--from"), _date(end, "--to"))]
         except ValueError as error:
             raise CommandError(str(error)) from None
 
