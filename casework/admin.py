@@ -37,7 +37,7 @@ from participants.models import (
 )
 from participants.personnummer import PersonnummerError, normalise, parse
 from participants.selectors import can_see_sensitive
-from participants.services import case_record_save, social_assistance_check, study_check_extent
+from participants.services import case_record_check, case_record_save, social_assistance_check
 from placements.models import Internship, Placement, WageSubsidyCase
 from placements.services import (
     internship_save,
@@ -90,6 +90,7 @@ class PlacementRowsFormSet(ServiceCheckedFormSet):
 
 class FollowUpRowsFormSet(ServiceCheckedFormSet):
     def check_row(self, instance: FollowUp, rows: list[FollowUp]) -> None:
+        # The placement as this form submits it (its end may change in the same save).
         instance.placement = self.instance
         followup_validate(instance)
 
@@ -99,9 +100,11 @@ class WageSubsidyRowsFormSet(ServiceCheckedFormSet):
         wage_subsidy_validate(instance)
 
 
-class StudyRowsFormSet(ServiceCheckedFormSet):
-    def check_row(self, instance: Study, rows: list[Study]) -> None:
-        study_check_extent(instance, others=rows)
+class CaseRecordRowsFormSet(ServiceCheckedFormSet):
+    """Studies, goals and activities: the rules of ``case_record_save``."""
+
+    def check_row(self, instance: Any, rows: list[Any]) -> None:
+        case_record_check(instance, others=rows)
 
 
 class InternshipRowsFormSet(ServiceCheckedFormSet):
@@ -213,7 +216,7 @@ class PlacementInline(admin.TabularInline):
 
 class StudyInline(ParticipantPlacementChoiceMixin, admin.TabularInline):
     model = Study
-    formset = StudyRowsFormSet
+    formset = CaseRecordRowsFormSet
     fields = (
         "kind",
         "course",
@@ -229,6 +232,7 @@ class StudyInline(ParticipantPlacementChoiceMixin, admin.TabularInline):
 
 class LearningGoalInline(ParticipantPlacementChoiceMixin, admin.TabularInline):
     model = LearningGoal
+    formset = CaseRecordRowsFormSet
     fields = (
         "description",
         "target_industry",
@@ -258,6 +262,7 @@ class WageSubsidyCaseInline(ParticipantPlacementChoiceMixin, admin.TabularInline
 
 class SupportActivityInline(ParticipantPlacementChoiceMixin, admin.TabularInline):
     model = SupportActivity
+    formset = CaseRecordRowsFormSet
     fields = ("date", "phase", "kind", "note", "placement", "recorded_by")
     readonly_fields = ("recorded_by",)
     formfield_overrides = COMPACT_TEXT
@@ -481,7 +486,7 @@ class PlacementInternshipFormSet(ParticipantFromPlacementFormSet, InternshipRows
     pass
 
 
-class PlacementStudyFormSet(ParticipantFromPlacementFormSet, StudyRowsFormSet):
+class PlacementStudyFormSet(ParticipantFromPlacementFormSet, CaseRecordRowsFormSet):
     pass
 
 

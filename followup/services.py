@@ -46,15 +46,15 @@ def followup_validate(followup: FollowUp) -> None:
 
     Registered, it keeps the same rules as :func:`followup_register`.
     """
-    if followup.placement.end_date is None:
-        raise ValidationError(
-            {"placement": _("The placement has not ended; there is nothing to follow up yet.")}
-        )
     if followup.outcome or followup.performed_on:
         followup_check_registration(
             placement=followup.placement,
             outcome=followup.outcome,
             performed_on=followup.performed_on,
+        )
+    elif followup.placement.end_date is None:
+        raise ValidationError(
+            {"placement": _("The placement has not ended; there is nothing to follow up yet.")}
         )
 
 

@@ -21,11 +21,10 @@ from participants.models import (
 )
 from participants.services import (
     case_note_add,
+    case_record_check,
     case_record_save,
     consent_check,
     consent_record,
-    placement_check_belongs,
-    study_check_extent,
 )
 
 
@@ -49,13 +48,7 @@ class CaseRecordAdminForm(ServiceCheckedModelForm):
     """A study, goal or activity edited in the admin keeps the rules of its service."""
 
     def check_instance(self, instance: Any) -> None:
-        placement_check_belongs(participant=instance.participant, placement=instance.placement)
-
-
-class StudyAdminForm(CaseRecordAdminForm):
-    def check_instance(self, instance: Study) -> None:
-        super().check_instance(instance)
-        study_check_extent(instance)
+        case_record_check(instance)
 
 
 class CaseRecordAdminMixin:
@@ -154,7 +147,6 @@ class LearningGoalAdmin(
 class StudyAdmin(
     CaseRecordAdminMixin, AccessLoggedAdminMixin, PrivateSearchMixin, admin.ModelAdmin
 ):
-    form = StudyAdminForm
     list_display = (
         "participant",
         "kind",

@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from audit.services import log_bulk_change
 from core.locking import lock_unchanged
+from core.periods import overlapping, periods_overlap
 from participants import personnummer as pnr
 from participants.models import (
     MAX_STUDY_EXTENT_PERCENT,
@@ -211,29 +211,22 @@ def study_check_extent(study: Study, *, others: Iterable[Study] = ()) -> None:
     will be rather than as the database has them.
     """
     siblings = [other for other in others if other is not study and other.start_date]
-    end = study.end_date or datetime.date.max
-    others = [
-        *Study.objects.filter(participant_id=study.participant_id, start_date__lte=end)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=study.start_date))
+    concurrent = [
+        *Study.objects.filter(participant_id=study.participant_id)
+        .filter(overlapping(study.start_date, study.end_date))
         .exclude(pk__in=[s.pk for s in [study, *siblings] if s.pk is not None])
         .values_list("start_date", "end_date", "extent_percent"),
         *(
             (other.start_date, other.end_date, other.extent_percent or 0)
             for other in siblings
-            if other.start_date <= end
-            and (other.end_date is None or other.end_date >= study.start_date)
+            if periods_overlap(study.start_date, study.end_date, other.start_date, other.end_date)
         ),
     ]
-    days = {study.start_date} | {
-        start for start, _end, _extent in others if start > study.start_date
-    }
+    # The sum can only rise on a day a study starts.
+    days = {study.start_date} | {start for start, _, _ in concurrent if start > study.start_date}
     busiest = max(
         study.extent_percent
-        + sum(
-            extent
-            for start, other_end, extent in others
-            if start <= day and (other_end is None or other_end >= day)
-        )
+        + sum(extent for start, end, extent in concurrent if periods_overlap(start, end, day, day))
         for day in days
     )
     if busiest > MAX_STUDY_EXTENT_PERCENT:
@@ -250,6 +243,17 @@ def study_check_extent(study: Study, *, others: Iterable[Study] = ()) -> None:
 
 
 CaseRecord = TypeVar("CaseRecord", Study, LearningGoal, SupportActivity)
+
+
+def case_record_check(record: CaseRecord, *, others: Iterable[CaseRecord] = ()) -> None:
+    """The rules of a study, goal or activity beyond its own fields, for a form to show.
+
+    Its placement is the participant's own, and a study keeps the 50 % limit
+    with the others running beside it (`others`: rows saved in the same form).
+    """
+    placement_check_belongs(participant=record.participant, placement=record.placement)
+    if isinstance(record, Study):
+        study_check_extent(record, others=[other for other in others if isinstance(other, Study)])
 
 
 @transaction.atomic

@@ -4,11 +4,11 @@ from collections.abc import Iterable
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.locking import lock_unchanged
+from core.periods import overlapping, periods_overlap
 from participants.models import Participant
 from participants.services import placement_check_belongs
 from placements.models import (
@@ -88,15 +88,13 @@ def placement_check_no_overlap(placement: Placement, *, others: Iterable[Placeme
     will be, not as the database has them.
     """
     others = [other for other in others if other is not placement]
-    end = placement.end_date or datetime.date.max
-    overlapping = (
-        Placement.objects.filter(participant_id=placement.participant_id, start_date__lte=end)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=placement.start_date))
+    overlapping_rows = (
+        Placement.objects.filter(participant_id=placement.participant_id)
+        .filter(overlapping(placement.start_date, placement.end_date))
         .exclude(pk__in=[p.pk for p in [placement, *others] if p.pk is not None])
     )
-    if overlapping.exists() or any(
-        other.start_date <= end
-        and (other.end_date is None or other.end_date >= placement.start_date)
+    if overlapping_rows.exists() or any(
+        periods_overlap(placement.start_date, placement.end_date, other.start_date, other.end_date)
         for other in others
         if other.participant_id == placement.participant_id and other.start_date
     ):
