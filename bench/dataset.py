@@ -13,7 +13,7 @@ from django.db import transaction
 
 from followup.models import FollowUp, Outcome
 from participants.models import District, Participant, Unit
-from participants.personnummer import luhn_check_digit
+from participants.personnummer import legal_gender, luhn_check_digit
 from placements.models import JobType, Placement, Workplace, follow_up_due_date
 
 BATCH = 10_000
@@ -53,9 +53,9 @@ def ensure_dataset(*, participants: int, placements: int, today: datetime.date) 
                 Participant(
                     personnummer=number,
                     birth_date=birth,
+                    gender=legal_gender(number),
                     first_name="Bench",
                     last_name=f"Person{len(people)}",
-                    gender=rng.choices(["kvinna", "man", "annat"], weights=[45, 54, 1])[0],
                     unit=rng.choice(units),
                     district=rng.choice(districts),
                     enrolled_on=datetime.date(2017, 1, 1),

@@ -35,7 +35,7 @@ from participants.models import (
     Study,
     SupportActivity,
 )
-from participants.personnummer import PersonnummerError, normalise, parse
+from participants.personnummer import PersonnummerError, parse
 from participants.selectors import can_see_sensitive
 from participants.services import case_record_check, case_record_save, social_assistance_check
 from placements.models import Internship, Placement, WageSubsidyCase
@@ -48,7 +48,7 @@ from placements.services import (
 )
 
 # Special-category fields; who may see them is participants.selectors.can_see_sensitive.
-SENSITIVE_FIELDS = ("disability",)
+SENSITIVE_FIELDS = Participant.SENSITIVE_FIELDS
 
 # Text areas in tabular inlines: a full-size textarea per row makes the
 # participant page unreadable.
@@ -150,7 +150,7 @@ class ParticipantAdminForm(forms.ModelForm):
             "personnummer",
             "first_name",
             "last_name",
-            "gender",
+            "gender_self_described",
             "unit",
             "coach",
             "district",
@@ -164,9 +164,12 @@ class ParticipantAdminForm(forms.ModelForm):
 
     def clean_personnummer(self) -> str:
         try:
-            return normalise(self.cleaned_data["personnummer"])
+            number = parse(self.cleaned_data["personnummer"])
         except PersonnummerError as error:
             raise forms.ValidationError(error.message, code="invalid_personnummer") from error
+        # Birth date and legal gender come with the number, before the model's checks run.
+        self.instance.set_personnummer(number)
+        return number.number
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -325,9 +328,21 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
     search_help_text = _("Name, or a personal identity number in any form.")
     date_hierarchy = "enrolled_on"
     autocomplete_fields = ("coach",)
-    readonly_fields = ("birth_date", "created_at", "updated_at")
+    readonly_fields = ("birth_date", "gender", "created_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("personnummer", "birth_date", "first_name", "last_name", "gender")}),
+        (
+            None,
+            {
+                "fields": (
+                    "personnummer",
+                    "birth_date",
+                    "gender",
+                    "first_name",
+                    "last_name",
+                    "gender_self_described",
+                )
+            },
+        ),
         (_("Case"), {"fields": ("unit", "coach", "district", "enrolled_on")}),
         (
             _("Background"),
@@ -434,12 +449,6 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
                 inline for inline in self.inlines if inline not in (CaseNoteInline, ConsentInline)
             )
         return self.inlines
-
-    def save_model(
-        self, request: HttpRequest, obj: Participant, form: forms.ModelForm, change: bool
-    ) -> None:
-        obj.birth_date = parse(obj.personnummer).birth_date
-        super().save_model(request, obj, form, change)
 
     def save_formset(
         self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet, change: bool

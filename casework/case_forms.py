@@ -82,22 +82,32 @@ class CaseNoteCorrectionForm(CaseNoteForm):
         return text
 
 
-# --- The summary: disability and consents ------------------------------------
+# --- The summary: sensitive data and consents ------------------------------------
 
 
-class DisabilityForm(BootstrapFormMixin, forms.ModelForm):
-    """Special-category data: the view offers it only to users who may see it."""
+class SensitiveFieldForm(BootstrapFormMixin, forms.ModelForm):
+    """One sensitive field of the summary: the view offers it only to users who may see it."""
 
     loaded_at = VersionField()
 
     class Meta:
         model = Participant
-        fields = ["disability"]
-        labels = {"disability": _("Disability")}
+        fields: list[str] = []
+        labels = {
+            "disability": _("Disability"),
+            "gender_self_described": _("Gender, in the participant's own words"),
+        }
 
     def __init__(self, *args: Any, instance: Participant, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"loaded_at": version_of(instance)})
         super().__init__(*args, instance=instance, **kwargs)
+
+
+def sensitive_form(field: str) -> type[SensitiveFieldForm]:
+    """The form for one of ``Participant.SENSITIVE_FIELDS``."""
+    if field not in Participant.SENSITIVE_FIELDS:
+        raise ValueError(f"{field} is not a sensitive field")
+    return forms.modelform_factory(Participant, form=SensitiveFieldForm, fields=[field])
 
 
 CONSENT_DECISIONS = [("given", _("Consent given")), ("not_given", _("Refused or withdrawn"))]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", case_views.participant_detail, name="detail"),
     path("timeline/", case_views.participant_timeline_fragment, name="timeline"),
     path("disability/", case_views.disability_edit, name="disability_edit"),
+    path("gender/", case_views.gender_self_described_edit, name="gender_self_described_edit"),
     path("consents/", case_views.consent_add, name="consent_add"),
     path("notes/", case_views.note_add, name="note_add"),
     path("notes/<int:note_pk>/correction/", case_views.note_correct, name="note_correct"),

@@ -55,7 +55,7 @@ from participants.services import (
     consent_record,
     learning_goal_create,
     learning_goal_update,
-    participant_set_disability,
+    participant_set_sensitive,
     study_create,
     support_activity_add,
 )
@@ -387,39 +387,61 @@ def _inline_spec(
     )
 
 
-# --- The summary: disability and consents -------------------------------------------------
+# --- The summary: sensitive data and consents -------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def disability_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Special-category data: only users with the permission reach the form at all."""
+# Each sensitive field of the summary: (form title, message after saving).
+SENSITIVE_EDITS = {
+    "disability": (_("Disability"), _("The disability information is saved.")),
+    "gender_self_described": (
+        _("Gender, own description"),
+        _("The participant's own description of their gender is saved."),
+    ),
+}
+
+
+def _sensitive_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """Sensitive data: only users with the permission reach the form at all."""
     participant = participant_for_user(request.user, pk)
     if not can_see_sensitive(request.user):
         raise PermissionDenied
+    title, saved = SENSITIVE_EDITS[field]
     spec = _inline_spec(
         participant,
-        "disability",
-        "participants:disability_edit",
+        field,
+        f"participants:{field}_edit",
         {},
-        _("Disability"),
+        title,
         _("Save"),
         "participant-summary",
     )
 
     def build(data: QueryDict | None, record: Participant) -> forms.BaseForm:
-        return case_forms.DisabilityForm(data, instance=record, auto_id=spec.auto_id)
+        form_class = case_forms.sensitive_form(field)
+        return form_class(data, instance=record, auto_id=spec.auto_id)
 
     def save(form: forms.BaseForm) -> tuple[str, str]:
-        participant_set_disability(
+        participant_set_sensitive(
             participant=participant,
-            disability=form.cleaned_data["disability"],
             changed_by=request.user,
             loaded_at=form.cleaned_data["loaded_at"],
+            **{field: form.cleaned_data[field]},
         )
-        return "participant-summary", _("The disability information is saved.")
+        return "participant-summary", saved
 
     return _case_form(request, participant, spec, build, save, record=participant)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disability_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _sensitive_edit(request, pk, "disability")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gender_self_described_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _sensitive_edit(request, pk, "gender_self_described")
 
 
 @login_required

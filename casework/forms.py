@@ -19,7 +19,6 @@ from participants.models import (
     ConsentFlow,
     District,
     EducationLevel,
-    Gender,
     Participant,
     Unit,
 )
@@ -78,6 +77,18 @@ class CoachChoiceField(forms.ModelChoiceField):
         if not obj.is_active:
             label = _("%(name)s (inactive)") % {"name": label}
         return label
+
+
+def gender_self_described_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Gender, in the participant's own words"),
+        max_length=Participant._meta.get_field("gender_self_described").max_length,
+        required=False,
+        help_text=_(
+            "Only if the participant wants it recorded. Legal gender comes from the "
+            "personal identity number and is what the statistics count."
+        ),
+    )
 
 
 def disability_field() -> forms.NullBooleanField:
@@ -184,7 +195,6 @@ class ParticipantRegistrationForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "---------"), *Gender.choices])
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.all(), required=False
     )
@@ -246,7 +256,11 @@ class ParticipantRegistrationForm(forms.Form):
             # field does not exist, so a posted value is ignored.
             fields = list(self.fields.items())
             at = [name for name, _field in fields].index("months_unemployed_before") + 1
-            self.fields = dict([*fields[:at], ("disability", disability_field()), *fields[at:]])
+            sensitive = [
+                ("disability", disability_field()),
+                ("gender_self_described", gender_self_described_field()),
+            ]
+            self.fields = dict([*fields[:at], *sensitive, *fields[at:]])
         style_widgets(self)
 
     @property

@@ -31,7 +31,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "personnummer",
     "first_name",
     "last_name",
-    "gender",
     "job_type",
     "workplace",
     "start_date",

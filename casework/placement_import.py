@@ -11,10 +11,17 @@ What an import does to existing data:
 - **Participants** are matched by personnummer, in any accepted form. A new
   one is created in the given unit (by default the unit "Import", created if
   absent), enrolled on their earliest start date in the file. An existing one
-  takes first name, last name and gender from the file, and the district when
-  the cell is filled (an empty cell keeps theirs); unit, coach and enrolment
-  date are never changed. All rows of one personnummer must agree on names,
-  gender and district.
+  takes first name and last name from the file, and the district when the
+  cell is filled (an empty cell keeps theirs); unit, coach and enrolment date
+  are never changed. All rows of one personnummer must agree on names and
+  district.
+- **Gender** is the legal gender the personnummer carries, whatever the file
+  says; the column may be left out or empty. ``kvinna`` or ``man`` that
+  disagree with the personnummer are an error (a wrong number or a wrong
+  row). ``annat`` is accepted, counted under the legal gender and counted in
+  :attr:`ImportResult.gender_other_rows`; it is not recorded as the person's
+  self-described gender, which is theirs to give to a coach, not a column
+  of another system's file.
 - **Placements** are matched by participant and start date. An existing one
   takes job type, workplace, end date and end reason from the file. An empty
   end date means ongoing. An empty end reason on an ended placement means
@@ -64,7 +71,9 @@ LOOKUP_CHUNK = 10_000
 WRITE_BATCH = 2_000
 
 # Computed once: the enums' `.values` builds a new list on every access.
-GENDERS: tuple[str, ...] = tuple(Gender.values)
+# The file may still say "annat" (other systems record it); counted under the legal gender.
+GENDER_OTHER = "annat"
+GENDERS: tuple[str, ...] = (*Gender.values, GENDER_OTHER)
 END_REASONS: tuple[str, ...] = tuple(EndReason.values)
 OUTCOMES: tuple[str, ...] = tuple(Outcome.values)
 
@@ -84,11 +93,13 @@ class ImportResult:
     followups_registered: int = 0
     followups_opened: int = 0
     workplaces_created: int = 0
+    # Rows whose gender cell said "annat": counted under the legal gender.
+    gender_other_rows: int = 0
     ignored_columns: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
-        return (
+        text = (
             f"Imported {self.rows} rows: "
             f"{self.participants_created} participants created, "
             f"{self.participants_updated} updated, "
@@ -96,6 +107,12 @@ class ImportResult:
             f"{self.placements_updated} updated, "
             f"{self.followups_registered} follow-ups registered."
         )
+        if self.gender_other_rows:
+            text += (
+                f" {self.gender_other_rows} rows gave gender “{GENDER_OTHER}”: "
+                "counted under the legal gender of their personnummer."
+            )
+        return text
 
 
 @dataclass(slots=True)
@@ -105,6 +122,7 @@ class _Row:
     number: int
     personnummer: str | None = None
     birth_date: datetime.date | None = None
+    legal_gender: str = ""
     first_name: str = ""
     last_name: str = ""
     gender: str = ""
@@ -203,7 +221,9 @@ class _Validator:
         self._read_personnummer(row, cell("personnummer"))
         row.first_name = self._read_text(number, "first_name", cell("first_name"), NAME_MAX_LENGTH)
         row.last_name = self._read_text(number, "last_name", cell("last_name"), NAME_MAX_LENGTH)
-        row.gender = self._read_code(number, "gender", cell("gender"), GENDERS, True)
+        row.gender = self._read_code(number, "gender", cell("gender"), GENDERS, False)
+        if row.gender in Gender.values and row.legal_gender and row.gender != row.legal_gender:
+            self.error(number, "gender", "does not match the personnummer")
         self._read_job_type(row, cell("job_type"))
         row.workplace = self._read_text(
             number, "workplace", cell("workplace"), WORKPLACE_MAX_LENGTH
@@ -277,6 +297,7 @@ class _Validator:
             return
         row.personnummer = parsed.number
         row.birth_date = parsed.birth_date
+        row.legal_gender = parsed.legal_gender
 
     def _read_text(self, number: int, column: str, text: str, max_length: int) -> str:
         # An export writes "'=…" for a name a spreadsheet would run as a formula.
@@ -346,7 +367,7 @@ class _Validator:
             if row.personnummer is None:
                 continue
             first = first_rows.setdefault(row.personnummer, row)
-            for column in ("first_name", "last_name", "gender"):
+            for column in ("first_name", "last_name"):
                 value, earlier = getattr(row, column), getattr(first, column)
                 if value and earlier and value != earlier:
                     self.error(
@@ -379,7 +400,7 @@ class _Validator:
         numbers = sorted({row.personnummer for row in self.rows if row.personnummer})
         for chunk in _chunks(numbers):
             for values in Participant.objects.filter(personnummer__in=chunk).values(
-                "id", "personnummer", "first_name", "last_name", "gender", "district_id"
+                "id", "personnummer", "first_name", "last_name", "district_id"
             ):
                 self.participants[values["personnummer"]] = values
         participant_ids = sorted(values["id"] for values in self.participants.values())
@@ -516,7 +537,11 @@ def import_placements(
     if validator.errors:
         # Stable sort: within a row, problems keep the order of the checks.
         raise ImportFailed(sorted(validator.errors, key=lambda error: error.row))
-    result = ImportResult(rows=len(validator.rows), ignored_columns=validator.header.unknown)
+    result = ImportResult(
+        rows=len(validator.rows),
+        gender_other_rows=sum(row.gender == GENDER_OTHER for row in validator.rows),
+        ignored_columns=validator.header.unknown,
+    )
     with transaction.atomic():
         participant_ids = _write(validator, result, imported_by=imported_by, unit=unit)
         log_bulk_change(
@@ -708,9 +733,9 @@ def _write_participants(
                     Participant(
                         personnummer=number,
                         birth_date=first.birth_date,
+                        gender=first.legal_gender,
                         first_name=first.first_name,
                         last_name=first.last_name,
-                        gender=first.gender,
                         district_id=district_id,
                         enrolled_on=min(row.start_date for row in rows),
                     )
@@ -722,7 +747,6 @@ def _write_participants(
             wanted = {
                 "first_name": first.first_name,
                 "last_name": first.last_name,
-                "gender": first.gender,
                 "district_id": district_id,
             }
             if any(existing[key] != value for key, value in wanted.items()):
@@ -735,7 +759,7 @@ def _write_participants(
             ids.update(_create_participants(new))
         Participant.objects.bulk_update(
             changed,
-            ["first_name", "last_name", "gender", "district", "updated_at"],
+            ["first_name", "last_name", "district", "updated_at"],
             batch_size=WRITE_BATCH,
         )
         result.participants_created += len(new)

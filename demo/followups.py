@@ -23,9 +23,9 @@ REGISTERED_OLD = 0.96  # due more than a month ago
 REGISTERED_RECENT = 0.45  # due in the last month: coaches are behind
 RECENT_DAYS = 30
 
-PRE_DROP = {Gender.KVINNA: 0.665, Gender.MAN: 0.63, Gender.ANNAT: 0.645}
-DROP = {Gender.KVINNA: 0.45, Gender.MAN: 0.515, Gender.ANNAT: 0.485}
-RECOVERED = {Gender.KVINNA: 0.545, Gender.MAN: 0.555, Gender.ANNAT: 0.55}
+PRE_DROP = {Gender.KVINNA: 0.665, Gender.MAN: 0.63}
+DROP = {Gender.KVINNA: 0.45, Gender.MAN: 0.515}
+RECOVERED = {Gender.KVINNA: 0.545, Gender.MAN: 0.555}
 # Absolute shares (unsubsidised work, subsidised work, studies): the 2020
 # drop is mostly fewer subsidised jobs, while studies rise a little.
 PRE_DROP_MIX = (0.34, 0.17, 0.105)

@@ -21,7 +21,7 @@ from demo.names import (
     MALE_SWEDISH,
 )
 from participants.models import EducationLevel, Gender, Participant
-from participants.personnummer import COORDINATION_DAY_OFFSET, luhn_check_digit
+from participants.personnummer import COORDINATION_DAY_OFFSET, Personnummer, luhn_check_digit
 from placements.models import JobType, Placement
 
 # Where participants live: the Järva and southern districts weigh most.
@@ -58,6 +58,8 @@ WOMEN = {
     "jobbstartsanstallning": 0.45,
 }
 GENDER_OTHER = 0.01
+# What those few said, recorded as their own description (sensitive data).
+SELF_DESCRIBED = ("Icke-binär", "Annat", "Vill beskriva själv")
 FOREIGN_BORN = {
     "ungdomsanstallning": 0.55,
     "basanstallning": 0.76,
@@ -121,14 +123,14 @@ def new_participant(
     birth = earliest + datetime.timedelta(days=rng.randint(0, (latest - earliest).days))
 
     roll = rng.random()
-    if roll < GENDER_OTHER:
-        gender = Gender.ANNAT
-    elif roll < GENDER_OTHER + WOMEN.get(code, 0.45):
-        gender = Gender.KVINNA
-    else:
-        gender = Gender.MAN
+    # A few describe their gender otherwise; they count under their legal gender.
+    self_described = roll < GENDER_OTHER
     foreign_born = rng.random() < FOREIGN_BORN.get(code, 0.65)
-    female = gender == Gender.KVINNA or (gender == Gender.ANNAT and rng.random() < 0.5)
+    if self_described:
+        female = rng.random() < 0.5
+    else:
+        female = roll < GENDER_OTHER + WOMEN.get(code, 0.45)
+    gender = Gender.KVINNA if female else Gender.MAN
     international = rng.random() < (0.8 if foreign_born else 0.12)
     if female:
         first_names = FEMALE_INTERNATIONAL if international else FEMALE_SWEDISH
@@ -137,12 +139,10 @@ def new_participant(
     last_names = LAST_INTERNATIONAL if international else LAST_SWEDISH
     coordination = foreign_born and rng.random() < COORDINATION_NUMBER_SHARE
 
-    return Participant(
-        personnummer=_personnummer(rng, birth, gender, coordination, taken),
+    participant = Participant(
         first_name=rng.choice(first_names),
         last_name=rng.choice(last_names),
-        gender=gender,
-        birth_date=birth,
+        gender_self_described=rng.choice(SELF_DESCRIBED) if self_described else "",
         enrolled_on=start - datetime.timedelta(days=rng.randint(14, 120)),
         foreign_born=foreign_born,
         education_level=rng.choices(
@@ -158,6 +158,10 @@ def new_participant(
         months_unemployed_before=_months_before(rng, UNEMPLOYMENT.get(code)),
         disability=_disability(rng, code),
     )
+    participant.set_personnummer(
+        Personnummer(_personnummer(rng, birth, gender, coordination, taken))
+    )
+    return participant
 
 
 def _personnummer(
@@ -165,13 +169,11 @@ def _personnummer(
 ) -> str:
     day = birth.day + (COORDINATION_DAY_OFFSET if coordination else 0)
     while True:
-        # The serial's last digit records legal sex: even for women.
+        # The serial's last digit records legal gender: even for women.
         if gender == Gender.KVINNA:
             sex_digit = rng.choice((0, 2, 4, 6, 8))
-        elif gender == Gender.MAN:
-            sex_digit = rng.choice((1, 3, 5, 7, 9))
         else:
-            sex_digit = rng.randrange(10)
+            sex_digit = rng.choice((1, 3, 5, 7, 9))
         serial = rng.randrange(1, 100) * 10 + sex_digit
         date_part = f"{birth:%m}{day:02d}"
         number = f"{birth:%Y}{date_part}{serial:03d}"

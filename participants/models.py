@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from participants.personnummer import mask, validate_personnummer
+from participants.personnummer import Personnummer, mask, validate_personnummer
 
 
 class Unit(models.Model):
@@ -42,9 +42,10 @@ class District(models.Model):
 
 
 class Gender(models.TextChoices):
+    """Legal gender (juridiskt kön), as the personnummer carries it: every figure's breakdown."""
+
     KVINNA = "kvinna", _("Woman")
     MAN = "man", _("Man")
-    ANNAT = "annat", _("Other")
 
 
 class EducationLevel(models.TextChoices):
@@ -55,6 +56,10 @@ class EducationLevel(models.TextChoices):
 
 
 class Participant(models.Model):
+    # Shown, set, searched and filtered only by users who may see them
+    # (participants.selectors.can_see_sensitive); never exported, never a breakdown.
+    SENSITIVE_FIELDS = ("disability", "gender_self_described")
+
     personnummer = models.CharField(
         _("personal identity number"),
         max_length=12,
@@ -64,8 +69,19 @@ class Participant(models.Model):
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
+    # Both come from the personnummer (set_personnummer), never typed.
+    gender = models.CharField(
+        _("legal gender"), max_length=6, choices=Gender.choices, editable=False
+    )
     birth_date = models.DateField(_("birth date"), editable=False)
+    # The participant's own words, where they want them recorded: sensitive
+    # like disability, never a breakdown and never exported.
+    gender_self_described = models.CharField(
+        _("gender, as the participant describes it"),
+        max_length=60,
+        blank=True,
+        help_text=_("Only if the participant wants it recorded. Statistics use legal gender."),
+    )
     district = models.ForeignKey(
         District,
         verbose_name=_("district"),
@@ -113,14 +129,23 @@ class Participant(models.Model):
         verbose_name_plural = _("participants")
         # Disability is the only special-category field (health data, GDPR art. 9).
         # A criminal or socially exposed background is deliberately not stored.
-        permissions = [("view_sensitive", _("Can see special-category data (disability)"))]
+        permissions = [
+            (
+                "view_sensitive",
+                _("Can see sensitive data (disability, self-described gender)"),
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(personnummer__regex=r"^[0-9]{12}$"),
                 name="participant_personnummer_12_digits",
             ),
+            # The legal gender is the personnummer's ninth digit: even kvinna, odd man.
             models.CheckConstraint(
-                condition=Q(gender__in=Gender.values), name="participant_gender_valid"
+                condition=Q(gender=Gender.KVINNA, personnummer__regex=r"^[0-9]{10}[02468]")
+                | Q(gender=Gender.MAN, personnummer__regex=r"^[0-9]{10}[13579]"),
+                name="participant_gender_from_personnummer",
+                violation_error_message=_("The legal gender does not match the personnummer."),
             ),
             models.CheckConstraint(
                 condition=Q(education_level__in=EducationLevel.values),
@@ -142,6 +167,12 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def set_personnummer(self, number: Personnummer) -> None:
+        """Set the number with what it carries: the birth date and the legal gender."""
+        self.personnummer = number.number
+        self.birth_date = number.birth_date
+        self.gender = number.legal_gender
 
     @property
     def masked_personnummer(self) -> str:

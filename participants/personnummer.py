@@ -20,6 +20,7 @@ __all__ = [
     "Personnummer",
     "PersonnummerError",
     "is_valid",
+    "legal_gender",
     "luhn_check_digit",
     "mask",
     "normalise",
@@ -91,13 +92,22 @@ class Personnummer:
         return mask(self.number)
 
     @property
-    def legal_sex(self) -> str:
-        # The second-to-last digit records legal sex, not gender identity;
-        # it is exposed as-is for statistics that require it.
-        return "kvinna" if int(self.number[10]) % 2 == 0 else "man"
+    def legal_gender(self) -> str:
+        """``kvinna`` or ``man``: the legal gender (juridiskt kön) the ninth digit carries.
+
+        Even is a woman, odd a man, in a samordningsnummer alike. This is how
+        SCB's register-based statistics count gender, and so every figure of
+        the product; it says nothing about how the person describes themself.
+        """
+        return legal_gender(self.number)
 
     def __str__(self) -> str:
         return self.formatted
+
+
+def legal_gender(number: str) -> str:
+    """The legal gender of a normalised 12-digit number (see :attr:`Personnummer.legal_gender`)."""
+    return "kvinna" if int(number[10]) % 2 == 0 else "man"
 
 
 def luhn_check_digit(nine_digits: str) -> int:

@@ -80,7 +80,6 @@ def participant_create(
     personnummer: str,
     first_name: str,
     last_name: str,
-    gender: str,
     unit: Unit,
     enrolled_on: datetime.date,
     coach: User | None = None,
@@ -93,31 +92,34 @@ def participant_create(
 
     `consents` holds the decisions taken at registration, by flow (a flow
     not asked yet is left out); they are recorded as made today by
-    `registered_by`. Disability is kept only from a user who may see it.
+    `registered_by`. Birth date and legal gender come from the personnummer.
+    Sensitive data (disability, a self-described gender) is kept only from a
+    user who may see it.
     """
+    if {"gender", "birth_date"} & set(background):
+        raise TypeError("Gender and birth date come from the personnummer.")
     consents = dict(consents or {})
     number = _normalised_personnummer(personnummer)
-    if "disability" in background and not (
-        registered_by is not None and can_see_sensitive(registered_by)
-    ):
-        background.pop("disability")
+    if not (registered_by is not None and can_see_sensitive(registered_by)):
+        for field in Participant.SENSITIVE_FIELDS:
+            background.pop(field, None)
     social_assistance_check(
         participant=None,
         months=background.get("months_social_assistance_before"),
         district_consent_now=consents.get(ConsentFlow.DISTRICT) is True,
     )
+    if "gender_self_described" in background:
+        background["gender_self_described"] = str(background["gender_self_described"]).strip()
     participant = Participant(
-        personnummer=number.number,
-        birth_date=number.birth_date,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
-        gender=gender,
         unit=unit,
         coach=coach,
         district=district,
         enrolled_on=enrolled_on,
         **background,
     )
+    participant.set_personnummer(number)
     participant.full_clean()
     participant.save()
     for flow, given in consents.items():
@@ -132,24 +134,29 @@ def participant_create(
 
 
 @transaction.atomic
-def participant_set_disability(
+def participant_set_sensitive(
     *,
     participant: Participant,
-    disability: bool | None,
     changed_by: User,
     loaded_at: datetime.datetime | None = None,
+    **values: object,
 ) -> Participant:
-    """Record whether the participant has a disability (yes, no, or unknown: None).
+    """Record sensitive data: ``disability`` (yes, no, or unknown: None) and/or
+    ``gender_self_described`` (the participant's own words, or empty).
 
-    Special-category data: only a user who may see it may set it. Raises
-    RecordChanged when the participant was saved by someone else after
-    `loaded_at`.
+    Only a user who may see these fields may set them. Raises RecordChanged
+    when the participant was saved by someone else after `loaded_at`.
     """
     if not can_see_sensitive(changed_by):
         raise PermissionDenied
+    unknown = set(values) - set(Participant.SENSITIVE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not sensitive fields: {sorted(unknown)}")
     current = lock_unchanged(Participant.objects, pk=participant.pk, loaded_at=loaded_at)
-    current.disability = disability
-    current.save(update_fields=["disability", "updated_at"])
+    for field, value in values.items():
+        setattr(current, field, value.strip() if isinstance(value, str) else value)
+    current.full_clean(exclude=[f.name for f in Participant._meta.fields if f.name not in values])
+    current.save(update_fields=[*values, "updated_at"])
     return current
 
 

@@ -5,7 +5,7 @@ chart data has null where a table shows "<5".
 
 Which tables are protected, and why (``reports.disclosure`` has the rules):
 
-- The outcome tables (shares per period with women, men and other; the
+- The outcome tables (shares per period with women and men; the
   outcome mix; outcomes per job type; the headline) show outcome counts of
   placements and totals beside their parts, and can be filtered: every cell
   goes through small-cell, small-difference and secondary suppression.
@@ -129,7 +129,7 @@ def shown_cells(
     """Every cell as the page, the CSV and the charts show it; ``reports.disclosure`` hides.
 
     The totals the page shows beside their parts: each period's followed-up
-    beside women, men and other (the shares table), and the current period's
+    beside women and men (the shares table), and the current period's
     followed-up and ended beside each job type (the headline and the job-type
     table). Ended per gender is shown nowhere, so only the job types' sum
     protects ended.

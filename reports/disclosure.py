@@ -5,7 +5,7 @@ Primary suppression (``reports.outcomes.suppress``, DESIGN §4) hides a count of
 sums and lets a reader ask for coarser views:
 
 - *Within a page* a total is shown beside its parts (a period's followed-up
-  beside women, men and other; the current period's followed-up and ended
+  beside women and men; the current period's followed-up and ended
   beside each job type). If one part is hidden and the others are shown, the
   total minus the shown parts is the hidden part.
 - *Across filters* a filtered view (say job type X) shows a cell that a

@@ -72,12 +72,21 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
         model = Participant
 
     birth_date = factory.Sequence(lambda n: datetime.date(1980, 1, 1) + datetime.timedelta(days=n))
+    # Legal gender: the personnummer is made to carry it (even serial: kvinna).
+    gender = "kvinna"
     personnummer = factory.LazyAttributeSequence(
-        lambda p, n: make_personnummer(p.birth_date, 100 + n)
+        lambda p, n: make_personnummer(p.birth_date, 100 + 2 * (n % 450) + (p.gender == "man"))
     )
     first_name = "Anna"
     last_name = factory.Sequence(lambda n: f"Andersson{n}")
-    gender = "kvinna"
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        # A given personnummer decides the legal gender (its second-to-last digit).
+        if "personnummer" in params and "gender" not in params:
+            digits = [c for c in str(params["personnummer"]) if c.isdigit()]
+            params = {**params, "gender": "kvinna" if int(digits[-2]) % 2 == 0 else "man"}
+        return super()._generate(strategy, params)
     unit = factory.SubFactory(UnitFactory)
     coach = None
     district = factory.LazyFunction(lambda: District.objects.order_by("pk").first())

@@ -36,8 +36,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-NUMBER = make_personnummer(datetime.date(1985, 7, 9), 123)
-NEIGHBOUR = make_personnummer(datetime.date(1985, 7, 10), 123)
+NUMBER = make_personnummer(datetime.date(1985, 7, 9), 124)
+NEIGHBOUR = make_personnummer(datetime.date(1985, 7, 10), 124)
 # Every admin whose search reaches a participant's personal data.
 PRIVATE_SEARCH_MODELS = (
     Participant,

@@ -126,13 +126,16 @@ def test_personnummer_with_bad_check_digit_is_refused_by_validation():
     assert "Invalid check digit." in str(error.value)
 
 
-def test_unknown_gender_is_refused():
-    participant = ParticipantFactory.build(gender="okänd", unit=ParticipantFactory().unit)
+@pytest.mark.parametrize("gender", ["okänd", "annat", "man"])
+def test_a_gender_other_than_the_personnummers_legal_gender_is_refused(gender):
+    # The factory's number is even: legal gender kvinna.
+    participant = ParticipantFactory.build(unit=ParticipantFactory().unit)
+    participant.gender = gender
     with pytest.raises(ValidationError):
         participant.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         participant.save()
-    assert not Participant.objects.filter(gender="okänd").exists()
+    assert not Participant.objects.filter(gender=gender).exists()
 
 
 @pytest.mark.parametrize("extent", [0, 51, 100])

@@ -95,9 +95,8 @@ def _outcome_hidden(
 ) -> dict[str, set[Key]]:
     """Per count (followed up, ended): the cells of tables 2 and 3 to hide.
 
-    Table 2's period is the sum of table 3's women and men and of the
-    participants of gender "annat", whom no table shows: their count is the
-    total minus women and men, so it is protected like a hidden part.
+    Table 2's period is exactly table 3's women plus men (legal gender), so
+    only a small cell, or a part that subtraction would reveal, is hidden.
     """
     cells: dict[Key, OutcomeCounts] = {}
     totals = []
@@ -106,11 +105,8 @@ def _outcome_hidden(
         for gender in Gender.values:
             cells[gender, index] = by_gender[gender][index]
         totals.append(Total(("total", index), tuple((g, index) for g in Gender.values)))
-    unshown = [key for key in cells if key[0] not in ("total", *TABLE_3_GENDERS)]
     return {
-        count: protected(
-            {key: getattr(counts, count) for key, counts in cells.items()}, totals, unshown=unshown
-        )
+        count: protected({key: getattr(counts, count) for key, counts in cells.items()}, totals)
         for count in ("followed_up", "ended")
     }
 
@@ -189,7 +185,8 @@ def outcome_tables(year: int) -> tuple[ReportTable, ReportTable]:
         formats=["text", "text", *OUTCOME_FORMATS],
         notes=[
             *OUTCOME_NOTES,
-            "Deltagare med kön ”annat” ingår i tabell 2 men redovisas inte separat.",
+            "Kön är juridiskt kön enligt personnumret, som i SCB:s registerstatistik; "
+            "kvinnor och män summerar till tabell 2.",
             suppression_note(),
         ],
     )

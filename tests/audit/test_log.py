@@ -119,7 +119,6 @@ def test_registering_a_participant_logs_a_create(client, coach, unit):
             "personnummer": f"{NUMBER[:8]}-{NUMBER[8:]}",
             "first_name": "Åsa",
             "last_name": "Öberg",
-            "gender": "kvinna",
             "district": "",
             "unit": unit.pk,
             "coach": coach.pk,

@@ -35,10 +35,11 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 # Valid numbers (check digits computed), in every written form the contract accepts.
-ANNA = make_personnummer(D(1985, 7, 9), 123)  # 12 digits
+# The serial's last digit is the legal gender: even for women, odd for men.
+ANNA = make_personnummer(D(1985, 7, 9), 124)  # 12 digits
 BERIT = make_personnummer(D(1990, 1, 15), 246)
 CARL = make_personnummer(D(2001, 3, 3), 357)
-DAVID = make_personnummer(D(1920, 10, 5), 468)  # over 100: "+" in the 10-digit form
+DAVID = make_personnummer(D(1920, 10, 5), 469)  # over 100: "+" in the 10-digit form
 
 
 def samordningsnummer(birth: datetime.date, serial: int) -> str:
@@ -59,12 +60,19 @@ def ten_digits(number: str, separator: str = "-") -> str:
     return f"{number[2:8]}{separator}{number[8:]}"
 
 
+def legal(number: str) -> str:
+    """The legal gender a number in any written form carries (its second-to-last digit)."""
+    digits = [c for c in number if c.isdigit()]
+    return "kvinna" if int(digits[-2]) % 2 == 0 else "man"
+
+
 def row(**values: str) -> dict[str, str]:
+    number = values.get("personnummer", ANNA)
     base = {
         "personnummer": ANNA,
         "first_name": "Anna",
         "last_name": "Andersson",
-        "gender": "kvinna",
+        "gender": legal(number) if number[-2:-1].isdigit() else "",
         "job_type": "basanstallning",
         "workplace": "Förskolan Solrosen",
         "district": "",
@@ -533,7 +541,7 @@ def test_import_rejects_several_bad_rows_reports_each_and_writes_nothing(tmp_pat
     rows = [
         row(workplace="Ny arbetsplats"),  # row 2: fine on its own
         row(personnummer=WRONG_CHECK_DIGIT, start_date="2021-01-01"),  # 3: check digit
-        row(personnummer=CARL, start_date="2020/01/01", gender="kvinna "),  # 4: date
+        row(personnummer=CARL, start_date="2020/01/01", gender="man "),  # 4: date
         row(personnummer=EVA, job_type="snickare", gender="kvinnan"),  # 5: two problems
         row(personnummer=DAVID, end_date="2019-12-31"),  # 6: end before start
         row(personnummer=ANNA, start_date="2020-06-01"),  # 7: overlaps row 2 (ongoing)
@@ -636,19 +644,73 @@ def test_a_repeated_personnummer_and_start_date_is_rejected(tmp_path):
     ]
 
 
-def test_conflicting_gender_and_district_for_one_personnummer_are_rejected(tmp_path):
+def test_conflicting_names_and_districts_for_one_personnummer_are_rejected(tmp_path):
     path = write(
         tmp_path,
         [
             row(start_date="2019-01-01", end_date="2019-06-30", district="farsta"),
-            row(start_date="2020-01-01", gender="man", district="Bromma"),
+            row(start_date="2020-01-01", last_name="Berg", district="Bromma"),
         ],
     )
 
     assert failing_import(path) == [
-        "row 3: gender: “man” differs from “kvinna” on row 2 for the same personnummer",
+        "row 3: last_name: “Berg” differs from “Andersson” on row 2 for the same personnummer",
         "row 3: district: differs from the district on row 2 for the same personnummer",
     ]
+
+
+def test_a_gender_that_disagrees_with_the_personnummer_is_a_row_error(tmp_path):
+    path = write(
+        tmp_path,
+        [
+            row(personnummer=ANNA, gender="man"),
+            row(personnummer=hyphen(CARL), gender="kvinna"),
+            row(personnummer=ten_digits(EVA), gender="Kvinna"),
+            row(personnummer=BERIT, gender="kvinna"),
+        ],
+    )
+    before = counts()
+
+    assert failing_import(path) == [
+        "row 2: gender: does not match the personnummer",
+        "row 3: gender: does not match the personnummer",
+        "row 4: gender: does not match the personnummer",
+    ]
+    assert counts() == before
+
+
+def test_gender_is_optional_and_annat_counts_under_the_legal_gender(tmp_path):
+    columns = tuple(column for column in COLUMNS if column != "gender")
+    without = write(tmp_path, [row(personnummer=ANNA)], columns=columns, name="without.csv")
+    annat = write(
+        tmp_path,
+        [
+            row(personnummer=CARL, gender="annat"),
+            row(personnummer=EVA, gender="ANNAT"),
+            row(personnummer=BERIT, gender=""),
+            row(personnummer=DAVID, gender="man"),
+        ],
+        name="annat.csv",
+    )
+
+    out, _err = run_import(without)
+    assert "annat" not in out
+    out, _err = run_import(annat)
+
+    assert "2 rows gave gender “annat”: counted under the legal gender" in out
+    genders = dict(Participant.objects.values_list("personnummer", "gender"))
+    assert genders == {ANNA: "kvinna", CARL: "man", EVA: "man", BERIT: "kvinna", DAVID: "man"}
+    # A file's "annat" is not the person's own description: nothing sensitive is stored.
+    assert not Participant.objects.exclude(gender_self_described="").exists()
+    # The export writes the legal gender.
+    exported = io.StringIO()
+    export_placements(exported)
+    exported.seek(0)
+    by_number = {
+        line["personnummer"].replace("-", ""): line["gender"]
+        for line in csv.DictReader(io.StringIO(exported.getvalue().lstrip("\ufeff")))
+    }
+    assert by_number == genders
 
 
 def test_incomplete_follow_ups_and_end_reasons_are_rejected(tmp_path):
@@ -677,11 +739,11 @@ def test_required_cells_are_reported(tmp_path):
         [row(personnummer="", first_name="", last_name=" ", gender="", job_type="", workplace="")],
     )
 
+    # Gender is optional: the personnummer carries it.
     assert failing_import(path) == [
         "row 2: personnummer: required",
         "row 2: first_name: required",
         "row 2: last_name: required",
-        "row 2: gender: required; use one of kvinna, man, annat",
         "row 2: job_type: required",
         "row 2: workplace: required",
     ]

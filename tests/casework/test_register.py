@@ -28,7 +28,6 @@ def form_data(unit, coach, **overrides) -> dict:
         "personnummer": f"{NUMBER[:8]}-{NUMBER[8:]}",
         "first_name": "Åsa",
         "last_name": "Öberg",
-        "gender": "kvinna",
         "district": "",
         "unit": unit.pk,
         "coach": coach.pk if coach else "",
@@ -124,8 +123,8 @@ def test_bad_check_digit_is_shown_next_to_the_field_and_nothing_is_saved(client,
 
 def test_missing_fields_are_reported_each_next_to_its_field(client, coach, unit):
     client.force_login(coach)
-    response = client.post(URL, form_data(unit, coach, first_name="", gender=""))
-    assert set(response.context["form"].errors) == {"first_name", "gender"}
+    response = client.post(URL, form_data(unit, coach, first_name="", last_name=""))
+    assert set(response.context["form"].errors) == {"first_name", "last_name"}
     assert not Participant.objects.exists()
 
 

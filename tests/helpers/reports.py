@@ -55,6 +55,7 @@ def place(
     participant=None,
     start: datetime.date | None = None,
     gender: str = "kvinna",
+    gender_self_described: str = "",
     birth: datetime.date = BORN_1980,
     job: str = "basanstallning",
     district: str | None = "bromma",
@@ -65,6 +66,7 @@ def place(
     if participant is None:
         participant = ParticipantFactory(
             gender=gender,
+            gender_self_described=gender_self_described,
             birth_date=birth,
             district=District.objects.get(code=district) if district else None,
         )
@@ -98,7 +100,9 @@ def is_30_or_older(birth: datetime.date, day: datetime.date) -> bool:
     return age >= 30
 
 
-GENDERS = ["kvinna", "man", "annat"]
+# Legal genders: every figure's breakdown. A few people also describe their gender
+# themselves ("annat" in an older system); that is in no figure.
+GENDERS = ["kvinna", "man"]
 JOB_CODES = [
     "ungdomsanstallning",
     "basanstallning",
@@ -133,7 +137,8 @@ def random_rows(seed: int, placements: int) -> list[dict]:
             birth = D(1958, 1, 1) + datetime.timedelta(days=rng.randrange(16_000))
         person = {
             "person": serial,
-            "gender": rng.choices(GENDERS, weights=[10, 10, 1])[0],
+            "gender": rng.choice(GENDERS),
+            "self_described": "Annat" if rng.random() < 0.05 else "",
             "birth": birth,
             "district": rng.choice(district_codes),
         }
@@ -177,6 +182,7 @@ def load(rows: list[dict]) -> None:
         if row["person"] not in participants:
             participants[row["person"]] = ParticipantFactory(
                 gender=row["gender"],
+                gender_self_described=row["self_described"],
                 birth_date=row["birth"],
                 district=District.objects.get(code=row["district"]) if row["district"] else None,
             )
@@ -319,7 +325,15 @@ def build_data_set() -> None:
     # B1, B2 end 2023-06-10: only in VB-2023's window (2022-09-01..2023-08-31).
     b_start, b_end = D(2022, 12, 1), D(2023, 6, 10)
     b1 = followed_up(ung, b_start, b_end, "studier", gender="man")
-    b2 = followed_up(bas, b_start, b_end, "arbete_osubventionerat", gender="annat")
+    # B2 describes their gender as "annat"; the figures count her legal gender.
+    b2 = followed_up(
+        bas,
+        b_start,
+        b_end,
+        "arbete_osubventionerat",
+        gender="kvinna",
+        gender_self_described="Annat",
+    )
     # C1 ends 2019-03-01: only in T1-2020's window (2019-01-01..2019-12-31).
     followed_up(bas, D(2018, 6, 1), D(2019, 3, 1), "arbete_subventionerat", gender="man")
 

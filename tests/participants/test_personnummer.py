@@ -310,11 +310,11 @@ def test_mask_rejects_numbers_that_are_not_normalised(bad):
 
 
 def test_even_second_to_last_digit_means_legally_female():
-    assert parse("198507099805", today=TODAY).legal_sex == "kvinna"
+    assert parse("198507099805", today=TODAY).legal_gender == "kvinna"
 
 
 def test_odd_second_to_last_digit_means_legally_male():
-    assert parse("198112189876", today=TODAY).legal_sex == "man"
+    assert parse("198112189876", today=TODAY).legal_gender == "man"
 
 
 # --- Django validator ------------------------------------------------------

@@ -68,11 +68,11 @@ def loaded_at(html: str) -> str:
 # --- The rule ------------------------------------------------------------------------------
 
 
-def test_the_permission_has_the_special_category_label():
+def test_the_permission_names_what_it_shows():
     permission = Permission.objects.get(
         content_type__app_label="participants", codename="view_sensitive"
     )
-    assert permission.name == "Can see special-category data (disability)"
+    assert permission.name == "Can see sensitive data (disability, self-described gender)"
 
 
 def test_only_an_explicit_permission_lets_a_user_see_sensitive_data(unit):
@@ -221,7 +221,6 @@ def registration(unit, coach, **overrides) -> dict:
         "personnummer": NUMBER,
         "first_name": "Sara",
         "last_name": "Lind",
-        "gender": "kvinna",
         "unit": unit.pk,
         "coach": coach.pk,
         "enrolled_on": "2021-02-01",
@@ -269,7 +268,6 @@ def test_the_service_drops_a_disability_from_a_user_without_permission(coach, un
         personnummer=NUMBER,
         first_name="Sara",
         last_name="Lind",
-        gender="kvinna",
         unit=unit,
         enrolled_on=datetime.date(2021, 2, 1),
         registered_by=coach,
@@ -279,11 +277,96 @@ def test_the_service_drops_a_disability_from_a_user_without_permission(coach, un
     assert participant.disability is None
 
 
+# --- A self-described gender -------------------------------------------------------------------
+
+
+def gender_url(participant: Participant) -> str:
+    return reverse("participants:gender_self_described_edit", args=[participant.pk])
+
+
+@pytest.fixture
+def described(unit, coach):
+    return ParticipantFactory(unit=unit, coach=coach, gender_self_described="Icke-binär")
+
+
+def test_without_permission_a_self_described_gender_is_nowhere_and_cannot_be_set(
+    client, coach, described
+):
+    client.force_login(coach)
+
+    html = detail(client, described)
+    shown = client.get(gender_url(described))
+    posted = client.post(gender_url(described), {"gender_self_described": "Annat"})
+
+    assert "Icke-binär" not in html
+    assert "summary-gender-self-described" not in html
+    assert shown.status_code == posted.status_code == 403
+    described.refresh_from_db()
+    assert described.gender_self_described == "Icke-binär"
+
+
+def test_with_permission_a_coach_reads_and_changes_a_self_described_gender(
+    client, sensitive_coach, described
+):
+    client.force_login(sensitive_coach)
+    html = detail(client, described)
+    assert "Icke-binär" in html
+    form = client.get(gender_url(described), headers=HTMX).content.decode()
+
+    response = client.post(
+        gender_url(described),
+        {"gender_self_described": "  Vill inte ange  ", "loaded_at": loaded_at(form)},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert "Vill inte ange" in response.content.decode()
+    described.refresh_from_db()
+    assert described.gender_self_described == "Vill inte ange"
+    assert described.gender == "kvinna"  # the legal gender is not touched
+
+
+def test_a_self_described_gender_is_registered_only_by_a_user_with_permission(
+    client, coach, sensitive_coach, unit
+):
+    client.force_login(coach)
+    assert 'name="gender_self_described"' not in client.get(REGISTER).content.decode()
+    client.post(REGISTER, registration(unit, coach, gender_self_described="Annat"))
+    assert Participant.objects.get(personnummer=NUMBER).gender_self_described == ""
+    Participant.objects.all().delete()
+
+    client.force_login(sensitive_coach)
+    assert 'name="gender_self_described"' in client.get(REGISTER).content.decode()
+    client.post(REGISTER, registration(unit, sensitive_coach, gender_self_described="Annat"))
+
+    registered = Participant.objects.get(personnummer=NUMBER)
+    assert registered.gender_self_described == "Annat"
+    assert registered.gender == "kvinna"  # from the personnummer
+
+
+def test_the_admin_hides_a_self_described_gender_without_permission(client, described):
+    url = reverse("admin:participants_participant_change", args=[described.pk])
+    changelist = reverse("admin:participants_participant_changelist")
+    client.force_login(AdminFactory())
+
+    html = client.get(url).content.decode()
+    filtered = client.get(changelist, {"gender_self_described__exact": "Icke-binär"})
+
+    assert "Icke-binär" not in html
+    assert 'name="gender_self_described"' not in html
+    # A hand-made filter would list exactly the people who described themselves so.
+    assert filtered.status_code == 400
+    client.force_login(grant_sensitive(AdminFactory()))
+    assert 'name="gender_self_described"' in client.get(url).content.decode()
+
+
 # --- Exports -----------------------------------------------------------------------------------
 
 
-def test_the_placements_export_has_no_disability_column_or_value(unit):
-    participant = ParticipantFactory(unit=unit, disability=True)
+def test_the_placements_export_has_no_sensitive_column_or_value(unit):
+    participant = ParticipantFactory(
+        unit=unit, disability=True, gender_self_described="Icke-binär"
+    )
     PlacementFactory(participant=participant)
 
     def export() -> str:
@@ -291,15 +374,17 @@ def test_the_placements_export_has_no_disability_column_or_value(unit):
         export_placements(stream)
         return stream.getvalue()
 
-    with_disability = export()
-    Participant.objects.filter(pk=participant.pk).update(disability=False)
-    without_disability = export()
+    with_values = export()
+    Participant.objects.filter(pk=participant.pk).update(
+        disability=False, gender_self_described=""
+    )
+    without_values = export()
 
-    header = next(csv.reader(io.StringIO(with_disability.lstrip("\ufeff"))))
+    header = next(csv.reader(io.StringIO(with_values.lstrip("\ufeff"))))
     assert "disability" not in [column.lower() for column in header]
     assert set(header) <= set(COLUMNS)
-    # Nothing in the file depends on the value.
-    assert with_disability == without_disability
+    # Nothing in the file depends on the values.
+    assert with_values == without_values
 
 
 # --- The admin's history ------------------------------------------------------------------------

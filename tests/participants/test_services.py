@@ -20,12 +20,12 @@ def test_participant_create_accepts_every_personnummer_form(unit, form):
         personnummer=form,
         first_name="Sara",
         last_name="Ali",
-        gender="kvinna",
         unit=unit,
         enrolled_on=D(2021, 1, 1),
     )
     assert participant.personnummer == "198112189876"
     assert participant.birth_date == D(1981, 12, 18)
+    assert participant.gender == "man"  # the ninth digit, 7, is odd
 
 
 def test_participant_create_accepts_a_samordningsnummer(unit):
@@ -33,11 +33,24 @@ def test_participant_create_accepts_a_samordningsnummer(unit):
         personnummer="19811278-9873",
         first_name="Omar",
         last_name="Hassan",
-        gender="man",
         unit=unit,
         enrolled_on=D(2021, 1, 1),
     )
     assert participant.birth_date == D(1981, 12, 18)
+    assert participant.gender == "man"
+
+
+def test_participant_create_takes_no_typed_gender(unit):
+    with pytest.raises(TypeError, match="come from the personnummer"):
+        participant_create(
+            personnummer="198112189876",
+            first_name="Sara",
+            last_name="Ali",
+            gender="kvinna",
+            unit=unit,
+            enrolled_on=D(2021, 1, 1),
+        )
+    assert not Participant.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -54,7 +67,6 @@ def test_participant_create_refuses_a_bad_personnummer_and_saves_nothing(unit, f
             personnummer=form,
             first_name="Sara",
             last_name="Ali",
-            gender="kvinna",
             unit=unit,
             enrolled_on=D(2021, 1, 1),
         )
@@ -67,7 +79,6 @@ def test_participant_create_refuses_a_second_record_for_the_same_person(unit):
         personnummer="198112189876",
         first_name="Sara",
         last_name="Ali",
-        gender="kvinna",
         unit=unit,
         enrolled_on=D(2021, 1, 1),
     )
@@ -76,7 +87,6 @@ def test_participant_create_refuses_a_second_record_for_the_same_person(unit):
             personnummer="811218-9876",
             first_name="Sara",
             last_name="Ali",
-            gender="kvinna",
             unit=unit,
             enrolled_on=D(2021, 1, 1),
         )

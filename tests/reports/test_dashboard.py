@@ -24,10 +24,12 @@ TODAY = D(2021, 6, 15)  # current period: T1-2021, window 2020-01-01..2020-12-31
 MID_2020 = D(2020, 6, 30)
 
 
-def ended_with(outcome: str, *, unit, gender="kvinna", end=MID_2020):
+def ended_with(outcome: str, *, unit, gender="kvinna", end=MID_2020, **participant):
     # A fixed birth date: the factory's sequence would make everyone under 30
     # once enough participants were made earlier in the run.
-    participant = ParticipantFactory(unit=unit, gender=gender, birth_date=D(1980, 6, 15))
+    participant = ParticipantFactory(
+        unit=unit, gender=gender, birth_date=D(1980, 6, 15), **participant
+    )
     placement = PlacementFactory(
         participant=participant,
         start_date=end - datetime.timedelta(days=300),
@@ -48,7 +50,8 @@ def snapshot() -> OutcomeSnapshot:
 
 @pytest.fixture
 def figures(unit, other_unit):
-    # Own unit: 6 women, 4 working or studying; 6 men, 3 working. Other unit: 5 men, 5 working.
+    # Own unit: 7 women, 5 working or studying (one describes her gender as "annat"); 6 men,
+    # 3 working. Other unit: 5 men, 5 working.
     for outcome in [
         "studier",
         "arbete_subventionerat",
@@ -62,7 +65,7 @@ def figures(unit, other_unit):
         ended_with(outcome, unit=unit, gender="man")
     for _ in range(5):
         ended_with("arbete_subventionerat", unit=other_unit, gender="man")
-    ended_with("studier", unit=unit, gender="annat")
+    ended_with("studier", unit=unit, gender="kvinna", gender_self_described="Annat")
     return snapshot()
 
 
@@ -92,16 +95,41 @@ def test_coach_sees_only_their_own_units_figures(client, coach, figures):
     assert response.context["own_unit_only"]
 
 
-def test_a_small_cell_shows_below_five_and_no_share(client, manager, figures):
+def test_women_and_men_add_up_to_the_total_and_a_self_description_is_in_no_figure(
+    client, manager, figures
+):
     client.force_login(manager)
     response = dashboard(client)
     shares = response.context["tables"][0]
-    row = next(r for r in shares.rows if r[0] == "T1-2021")
-    header = shares.header
-    annat_followed = row[
-        header.index(next(h for h in header if h.startswith("Annat") or h.startswith("Other")))
+    row = dict(zip(shares.header, next(r for r in shares.rows if r[0] == "T1-2021"), strict=True))
+    followed = [
+        value
+        for header, value in row.items()
+        if header.lower().endswith(("followed up", "uppföljda"))
     ]
-    assert annat_followed == "<5"
+    # All, women, men: 18 = 7 + 11, nothing hidden.
+    assert followed == [18, 7, 11]
+    assert "Annat" not in response.content.decode()
+    for table in response.context["tables"]:
+        with time_machine.travel(TODAY):
+            text = client.get(reverse("reports:dashboard_csv", args=[table.slug])).content
+        assert "Annat" not in text.decode("utf-8-sig")
+
+
+def test_a_small_cell_shows_below_five_and_no_share(client, manager, unit):
+    for outcome in ["studier", "arbetssokande", "studier"]:
+        ended_with(outcome, unit=unit)
+    for _ in range(6):
+        ended_with("arbete_osubventionerat", unit=unit, gender="man")
+    snapshot()
+    client.force_login(manager)
+    response = dashboard(client)
+    shares = response.context["tables"][0]
+    row = dict(zip(shares.header, next(r for r in shares.rows if r[0] == "T1-2021"), strict=True))
+    women = [value for header, value in row.items() if header.startswith(("Kvinna", "Woman"))]
+    # The women's followed-up count and share; the men's (6) must then go too,
+    # or the total would give the women away.
+    assert women == ["<5", None]
 
 
 def test_filters_narrow_the_figures(client, manager, figures):

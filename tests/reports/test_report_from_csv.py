@@ -43,7 +43,8 @@ def write_csv(path, rows: list[dict], delimiter: str) -> None:
             ]
         )
         for row in rows:
-            number = make_personnummer(row["birth"], row["person"])
+            # The serial's last digit carries the legal gender.
+            number = make_personnummer(row["birth"], 2 * row["person"] + (row["gender"] == "man"))
             ended = row["end"] is not None
             writer.writerow(
                 [
@@ -51,7 +52,8 @@ def write_csv(path, rows: list[dict], delimiter: str) -> None:
                     PERSONNUMMER_FORMS[row["person"] % 4](number),
                     "Test",
                     f"Person{row['person']}",
-                    row["gender"],
+                    # Another system's "annat" counts under the legal gender.
+                    "annat" if row["self_described"] else row["gender"],
                     row["job_type"],
                     WORKPLACE_OF_SETTING[row["setting"]],
                     row["district"] or "",
