@@ -126,10 +126,8 @@ def new_participant(
     # A few describe their gender otherwise; they count under their legal gender.
     self_described = roll < GENDER_OTHER
     foreign_born = rng.random() < FOREIGN_BORN.get(code, 0.65)
-    if self_described:
-        female = rng.random() < 0.5
-    else:
-        female = roll < GENDER_OTHER + WOMEN.get(code, 0.45)
+    share_women = 0.5 if self_described else WOMEN.get(code, 0.45)
+    female = (rng.random() if self_described else roll - GENDER_OTHER) < share_women
     gender = Gender.KVINNA if female else Gender.MAN
     international = rng.random() < (0.8 if foreign_born else 0.12)
     if female:

@@ -87,6 +87,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
             digits = [c for c in str(params["personnummer"]) if c.isdigit()]
             params = {**params, "gender": "kvinna" if int(digits[-2]) % 2 == 0 else "man"}
         return super()._generate(strategy, params)
+
     unit = factory.SubFactory(UnitFactory)
     coach = None
     district = factory.LazyFunction(lambda: District.objects.order_by("pk").first())

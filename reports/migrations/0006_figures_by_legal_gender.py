@@ -5,9 +5,9 @@ def forwards(apps, schema_editor):
     # Snapshots and built annual reports counted the old gender field, with
     # "annat" as a third group: they are derived data, so they are dropped and
     # the next request computes them again by legal gender.
+    # Children first: each is then one DELETE (nothing left to cascade to).
     for name in ("OutcomeCell", "PeriodFigure", "OutcomeSnapshot", "AnnualReport"):
-        table = schema_editor.quote_name(apps.get_model("reports", name)._meta.db_table)
-        schema_editor.execute(f"DELETE FROM {table}")
+        apps.get_model("reports", name).objects.all().delete()
 
 
 class Migration(migrations.Migration):

@@ -21,6 +21,7 @@ from placements.models import (
     Workplace,
     follow_up_due_date,
 )
+from reports.annual.outcomes import outcome_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -102,14 +103,28 @@ def test_other_staff_cannot_log_in_and_every_unit_has_coaches_and_a_manager():
     assert all(row["coaches"] >= 3 and row["managers"] == 1 for row in per_unit)
 
 
-def test_every_personnummer_is_valid_and_matches_the_birth_date():
+def test_every_personnummer_is_valid_and_carries_the_birth_date_and_legal_gender():
     seed()
 
-    rows = list(Participant.objects.values_list("personnummer", "birth_date"))
+    rows = list(Participant.objects.values_list("personnummer", "birth_date", "gender"))
     assert rows
-    for personnummer, birth_date in rows:
+    for personnummer, birth_date, gender in rows:
         assert is_valid(personnummer), personnummer
         assert parse(personnummer).birth_date == birth_date
+        assert parse(personnummer).legal_gender == gender
+    # A few describe their gender otherwise: sensitive data, in no figure.
+    assert Participant.objects.exclude(gender_self_described="").exists()
+
+
+def test_table_3_shows_women_and_men_wherever_each_has_five_or_more_followed_up():
+    seed()
+
+    _table_2, table_3 = outcome_tables(2025)
+
+    # Gender, period, window, ended, followed up, ...: nothing hidden, in any period.
+    assert len(table_3.rows) == 24
+    assert all(isinstance(row[3], int) and row[4] >= 5 for row in table_3.rows)
+    assert {row[0] for row in table_3.rows} == {"Kvinnor", "Män"}
 
 
 def test_placements_respect_the_age_range_and_never_overlap():

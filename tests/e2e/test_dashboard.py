@@ -12,8 +12,7 @@ pytestmark = [
 def test_dashboard_shows_the_2020_drop_of_the_demo_data_in_a_real_browser(
     browser_page, live_server
 ):
-    # The full-size demo: at a smaller scale the few "annat" in a period hide the
-    # smaller of women and men too (secondary suppression), most periods over.
+    # The full-size demo: the shares below are the city report's, within a few points.
     call_command("seed_demo", per_year=800, stdout=open("/dev/null", "w"))  # noqa: SIM115
     page = browser_page
     log_in(page, live_server, "manager", "stockholm")

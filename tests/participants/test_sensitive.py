@@ -364,9 +364,7 @@ def test_the_admin_hides_a_self_described_gender_without_permission(client, desc
 
 
 def test_the_placements_export_has_no_sensitive_column_or_value(unit):
-    participant = ParticipantFactory(
-        unit=unit, disability=True, gender_self_described="Icke-binär"
-    )
+    participant = ParticipantFactory(unit=unit, disability=True, gender_self_described="Icke-binär")
     PlacementFactory(participant=participant)
 
     def export() -> str:
@@ -375,9 +373,7 @@ def test_the_placements_export_has_no_sensitive_column_or_value(unit):
         return stream.getvalue()
 
     with_values = export()
-    Participant.objects.filter(pk=participant.pk).update(
-        disability=False, gender_self_described=""
-    )
+    Participant.objects.filter(pk=participant.pk).update(disability=False, gender_self_described="")
     without_values = export()
 
     header = next(csv.reader(io.StringIO(with_values.lstrip("\ufeff"))))

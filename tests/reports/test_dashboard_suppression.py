@@ -140,9 +140,7 @@ def test_hidden_genders_are_null_in_the_chart_data(client, manager, few_women):
 
 
 @pytest.mark.parametrize("self_described", [1, 2, 3, 4])
-def test_a_few_self_described_genders_hide_nothing_of_women_or_men(
-    client, manager, self_described
-):
+def test_a_few_self_described_genders_hide_nothing_of_women_or_men(client, manager, self_described):
     # 6 women and 7 men followed up, of whom 1-4 describe their gender otherwise.
     for index in range(13):
         many(
