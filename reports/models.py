@@ -1,5 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -191,6 +194,13 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.status}"
+
+    @property
+    def is_preliminary(self) -> bool:
+        """Built before the year ended: the figures will still change."""
+        return self.built_at is not None and timezone.localtime(
+            self.built_at
+        ).date() <= datetime.date(self.year, 12, 31)
 
     @property
     def is_building(self) -> bool:

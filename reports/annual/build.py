@@ -6,6 +6,7 @@ and the row's progress on the way.
 nor the request that sends it (``reports.annual.services``).
 """
 
+import datetime
 from collections.abc import Callable
 
 from django.utils import timezone
@@ -19,16 +20,26 @@ from reports.annual.subsidies import subsidy_table
 from reports.annual.support import support_table
 from reports.annual.survey import survey_table
 from reports.annual.xlsx import workbook_bytes
+from reports.annual.years import is_preliminary, preliminary_note
 from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
 
 StepCallback = Callable[[str, int], None]
 
 
 def compute_tables(
-    year: int, *, cohort_year: int | None = None, on_step: StepCallback | None = None
+    year: int,
+    *,
+    cohort_year: int | None = None,
+    on_step: StepCallback | None = None,
+    as_at: datetime.date | None = None,
 ) -> list[ReportTable]:
-    """Every table of the report of ``year``, in the order of the city's report."""
+    """Every table of the report of ``year``, in the order of the city's report.
+
+    A report of a year that has not ended (``as_at``, default today) is
+    preliminary: every table's subtitle says so, with the as-at date.
+    """
     cohort = default_cohort_year(year) if cohort_year is None else cohort_year
+    as_at = as_at or timezone.localdate()
 
     def step(name: str, progress: int) -> None:
         if on_step is not None:
@@ -46,7 +57,11 @@ def compute_tables(
     survey = survey_table(year)
     step(AnnualReportStep.SUPPORT, 70)
     support = [support_table(year), subsidy_table(year)]
-    return [places, table_2, table_3, characteristics, *register, survey, *support]
+    tables = [places, table_2, table_3, characteristics, *register, survey, *support]
+    if is_preliminary(year, as_at):
+        for table in tables:
+            table.subtitle = f"{table.subtitle} {preliminary_note(as_at)}".strip()
+    return tables
 
 
 def _report_progress(report_id: int) -> StepCallback:

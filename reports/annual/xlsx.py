@@ -101,6 +101,9 @@ def _write_sheet(sheet: Worksheet, table: ReportTable) -> None:
                 cell.data_type = "s"
                 if kind != "text":
                     cell.alignment = Alignment(horizontal="right")
+                else:
+                    # Long texts (a job type's target group) wrap; the row grows to fit.
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
             else:
                 cell.value = value
                 if kind in NUMBER_FORMATS:
