@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from placements.models import Placement
+from reports.background import enqueue, fail_stale
 from reports.models import OutcomeCell, OutcomeSnapshot, PeriodFigure, SnapshotStatus
 from reports.outcomes import age_group_expression, outcome_aggregates
 from reports.periods import current_period, periods_between
@@ -32,15 +33,29 @@ def snapshot_queue(*, task: Task, requested_by: User | None = None) -> OutcomeSn
 
 
 def _enqueue(snapshot_id: int, task: Task) -> None:
-    try:
-        task.delay(snapshot_id)
-    except Exception as error:
-        # The dashboard keeps showing the last snapshot; say why this one never ran.
-        OutcomeSnapshot.objects.filter(pk=snapshot_id, status=SnapshotStatus.QUEUED).update(
-            status=SnapshotStatus.FAILED,
-            error=f"Could not queue the computation: {type(error).__name__}",
-            finished_at=timezone.now(),
-        )
+    # The dashboard keeps showing the last snapshot; a failure to queue is said on the row.
+    enqueue(OutcomeSnapshot, snapshot_id, task)
+
+
+def snapshots_fail_stale() -> int:
+    """Mark as failed every computation that has outlived any task's time limit; how many."""
+    return fail_stale(OutcomeSnapshot.objects.all(), "created_at")
+
+
+def snapshot_in_progress() -> OutcomeSnapshot | None:
+    """What the dashboard says about new figures: the computation waiting or running, or
+    else one that failed after the latest good snapshot (with its reason); None if neither."""
+    snapshots_fail_stale()
+    latest = OutcomeSnapshot.objects.exclude(status=SnapshotStatus.DONE).order_by("-created_at")
+    newest_done = (
+        OutcomeSnapshot.objects.filter(status=SnapshotStatus.DONE)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if newest_done is not None:
+        latest = latest.filter(created_at__gt=newest_done)
+    return latest.first()
 
 
 def snapshot_compute(*, snapshot_id: int) -> OutcomeSnapshot:

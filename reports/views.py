@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from reports.background import failure_reason
 from reports.dashboard import operations_tables, outcome_tables
 from reports.disclosure import small_cell_threshold
 from reports.forms import DashboardFilter, PeriodRangeForm
@@ -23,6 +24,7 @@ from reports.selectors import (
     latest_snapshot,
 )
 from reports.services import snapshot_request
+from reports.snapshots import snapshot_in_progress, snapshots_fail_stale
 
 DASHBOARD_ROLES = (Role.COACH, Role.MANAGER, Role.ADMIN)
 
@@ -53,9 +55,7 @@ def _dashboard(request: HttpRequest) -> dict:
     operations = operations_tables(today=today, unit_id=unit_id)
     return {
         "snapshot": snapshot,
-        "pending": OutcomeSnapshot.objects.filter(
-            status__in=[SnapshotStatus.QUEUED, SnapshotStatus.RUNNING]
-        ).first(),
+        "pending": _with_failure(snapshot_in_progress()),
         "filterset": filterset,
         "range_form": range_form,
         "own_unit_only": unit_id is not None,
@@ -108,18 +108,34 @@ def _csv_value(value: object) -> object:
     return str(value).replace(".", ",") if isinstance(value, float) else value
 
 
+def _with_failure(snapshot: OutcomeSnapshot | None) -> OutcomeSnapshot | None:
+    if snapshot is not None:
+        snapshot.failure = failure_reason(snapshot)
+    return snapshot
+
+
 @require_POST
 @role_required(Role.ADMIN)
 def snapshot_recompute(request: HttpRequest) -> HttpResponse:
     snapshot = snapshot_request(requested_by=request.user)
-    messages.info(request, _("The figures are being computed."))
+    # Sent on commit: in autocommit that has happened, so the row says whether it was queued.
+    snapshot.refresh_from_db()
+    if snapshot.status == SnapshotStatus.FAILED:
+        messages.error(
+            request,
+            _("New figures could not be computed. %(reason)s")
+            % {"reason": failure_reason(snapshot)},
+        )
+    else:
+        messages.info(request, _("The figures are being computed."))
     return redirect(f"{request.POST.get('next') or '/dashboard/'}#snapshot-{snapshot.pk}")
 
 
 @role_required(*DASHBOARD_ROLES)
 def snapshot_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment htmx polls while a computation runs."""
-    snapshot = get_object_or_404(OutcomeSnapshot, pk=pk)
+    snapshots_fail_stale()
+    snapshot = _with_failure(get_object_or_404(OutcomeSnapshot, pk=pk))
     response = render(request, "reports/_snapshot_status.html", {"pending": snapshot})
     if snapshot.status == SnapshotStatus.DONE:
         response["HX-Refresh"] = "true"

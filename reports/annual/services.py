@@ -3,10 +3,7 @@
 Above ``reports.annual.tasks``, which it sends; the task runs ``reports.annual.build``.
 """
 
-import datetime
-
 from celery import Task
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +11,7 @@ from accounts.models import User
 from reports.annual.build import annual_report_build
 from reports.annual.register import default_cohort_year
 from reports.annual.tasks import build_annual_report_task
+from reports.background import enqueue, fail_stale, longest_run
 from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
 
 
@@ -45,21 +43,13 @@ def annual_report_build_here(*, year: int, cohort_year: int | None = None) -> An
     return annual_report_build(report_id=report.pk)
 
 
-STALE_ERROR = "Stopped: no result within the task time limit (the worker was lost)."
-QUEUE_ERROR_PREFIX = "Could not queue the build"
-
-
 def annual_reports_fail_stale() -> int:
     """Mark as failed every build that has outlived any task's time limit; how many.
 
     Its worker is gone (a killed or restarted process): the page then says so
     and offers a new build, instead of showing the progress bar for ever.
-    One UPDATE, so the pages call it on every load.
     """
-    return AnnualReport.objects.filter(
-        status__in=(SnapshotStatus.QUEUED, SnapshotStatus.RUNNING),
-        requested_at__lt=timezone.now() - _longest_build(),
-    ).update(status=SnapshotStatus.FAILED, error=STALE_ERROR, finished_at=timezone.now())
+    return fail_stale(AnnualReport.objects.all(), "requested_at")
 
 
 def _queued_row(
@@ -81,7 +71,7 @@ def _queued_row(
         not now
         and not created
         and report.is_building
-        and moment - report.requested_at < _longest_build()
+        and moment - report.requested_at < longest_run()
     ):
         return report, True
     report.cohort_year = cohort_year
@@ -97,17 +87,6 @@ def _queued_row(
     return report, False
 
 
-def _longest_build() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-
-
 def _enqueue_build(report_id: int, task: Task) -> None:
-    try:
-        task.delay(report_id)
-    except Exception as error:
-        # The previous report stays downloadable; say why this build never ran.
-        AnnualReport.objects.filter(pk=report_id, status=SnapshotStatus.QUEUED).update(
-            status=SnapshotStatus.FAILED,
-            error=f"{QUEUE_ERROR_PREFIX}: {type(error).__name__}",
-            finished_at=timezone.now(),
-        )
+    # The previous report stays downloadable; a failure to queue is said on the row.
+    enqueue(AnnualReport, report_id, task)

@@ -19,14 +19,13 @@ from audit.models import Action
 from audit.services import log_access
 from reports.annual.build import stored_tables
 from reports.annual.services import (
-    QUEUE_ERROR_PREFIX,
-    STALE_ERROR,
     annual_report_request,
     annual_reports_fail_stale,
 )
 from reports.annual.xlsx import csv_zip_bytes, html_value
 from reports.annual.years import default_year, years_with_data
-from reports.models import AnnualReport, SnapshotStatus
+from reports.background import failure_reason
+from reports.models import AnnualReport
 
 DOWNLOADS = {
     "xlsx": (
@@ -98,17 +97,6 @@ def annual_status(request: HttpRequest) -> HttpResponse:
         raise Http404("No such annual report.")
     report.failure = failure_reason(report)
     return render(request, "reports/annual_status.html", {"report": report})
-
-
-def failure_reason(report: AnnualReport) -> str:
-    """Why a failed build failed, in words for the admin (no exception text on the page)."""
-    if report.status != SnapshotStatus.FAILED:
-        return ""
-    if report.error == STALE_ERROR:
-        return _("The build stopped without finishing: its worker was lost. Build it again.")
-    if report.error.startswith(QUEUE_ERROR_PREFIX):
-        return _("The build could not be queued: the task queue did not answer. Try again.")
-    return _("An error stopped the build; it is in the server's log.")
 
 
 def _log_export(request: HttpRequest, report: AnnualReport, kind: str) -> None:

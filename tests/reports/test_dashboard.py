@@ -5,6 +5,7 @@ import io
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from followup.models import FollowUp
 from reports.models import OutcomeSnapshot, SnapshotStatus
@@ -253,3 +254,56 @@ def test_pending_snapshot_shows_a_polling_progress_fragment(client, manager, fig
     assert response.status_code == 200
     assert 'hx-trigger="every 2s"' in response.content.decode()
     assert "HX-Refresh" not in response
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_recompute_the_queue_refuses_says_so_instead_of_computing(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr("reports.tasks.compute_snapshot_task.delay", refuse)
+    client.force_login(AdminFactory())
+
+    response = client.post(reverse("reports:snapshot_recompute"), follow=True)
+
+    snapshot = OutcomeSnapshot.objects.get()
+    assert snapshot.status == SnapshotStatus.FAILED
+    messages = [str(message) for message in response.context["messages"]]
+    assert len(messages) == 1
+    assert "task queue did not answer" in messages[0] or "kön svarade inte" in messages[0]
+    status = response.context["pending"]
+    assert status == snapshot
+    assert 'data-status="failed"' in response.content.decode()
+    assert 'hx-trigger="every 2s"' not in response.content.decode()
+
+
+def test_a_computation_whose_worker_died_is_shown_failed_and_a_new_one_can_start(
+    client, figures, django_capture_on_commit_callbacks
+):
+    def at(hour: int) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime(2021, 6, 14, hour, 0))
+
+    # Asked for two hours before the dashboard is read (TODAY, at midnight), after the
+    # last good snapshot: past the time limit, so its worker is gone.
+    lost = OutcomeSnapshot.objects.create(status=SnapshotStatus.RUNNING)
+    OutcomeSnapshot.objects.filter(pk=lost.pk).update(created_at=at(22))
+    OutcomeSnapshot.objects.filter(pk=figures.pk).update(created_at=at(21))
+    admin = AdminFactory()
+    client.force_login(admin)
+
+    page = dashboard(client)
+
+    lost.refresh_from_db()
+    assert lost.status == SnapshotStatus.FAILED
+    assert page.context["pending"] == lost
+    assert "worker was lost" in page.context["pending"].failure or "arbetsprocess" in (
+        page.context["pending"].failure
+    )
+    # The figures shown are the last good ones; a new computation starts on request.
+    assert page.context["snapshot"] == figures
+    with time_machine.travel(TODAY), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:snapshot_recompute"))
+    assert response["Location"].startswith("/dashboard/#snapshot-")
+    newest = OutcomeSnapshot.objects.order_by("-created_at").first()
+    assert newest.status == SnapshotStatus.DONE
+    assert dashboard(client).context["pending"] is None
