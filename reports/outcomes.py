@@ -2,7 +2,9 @@
 
 Every number is counted by the database in one aggregate or one grouped query
 (DESIGN §4 and §6), so the number of queries never grows with the data:
-``outcome_report`` runs nine queries whatever the data size.
+``outcome_reports`` counts any number of periods with every breakdown in one
+statement (``GROUPING SETS`` with the period as a grouping key), plus two
+small queries for the groups to list.
 """
 
 from collections.abc import Mapping
@@ -10,6 +12,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import Case, Count, Expression, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, NullIf
 from django.db.models.lookups import GreaterThanOrEqual
@@ -157,44 +160,152 @@ def outcome_breakdown(queryset: QuerySet[Placement], dimension: str) -> dict[str
     }
 
 
-def _with_every_group(
-    counts: dict[str, OutcomeCounts], groups: list[str]
-) -> dict[str, dict[str, int | float | None]]:
-    return {group: counts.get(group, OutcomeCounts()).as_dict() for group in groups}
+def _report_groups() -> dict[str, list[str]]:
+    """Every group each breakdown lists, in order, with zeros where nothing ended."""
+    return {
+        "gender": list(Gender.values),
+        "job_type": list(JobType.objects.filter(active=True).values_list("code", flat=True)),
+        "age_group": list(AGE_GROUPS),
+        "district": [*District.objects.values_list("code", flat=True), UNKNOWN_DISTRICT],
+        "setting": list(Setting.values),
+        "funding": list(Funding.values),
+    }
+
+
+def _outcome_sums() -> list[tuple[str, list[str] | None]]:
+    """``outcome_aggregates`` as SQL: each count's outcome codes (None: every row)."""
+    return [
+        ("ended", None),
+        ("followed_up", list(Outcome.values)),
+        ("work", sorted(WORK_OUTCOMES)),
+        ("work_subsidised", [Outcome.WORK_SUBSIDISED]),
+        ("work_unsubsidised", [Outcome.WORK_UNSUBSIDISED]),
+        ("studies", sorted(STUDY_OUTCOMES)),
+    ]
+
+
+def _period_rows(
+    periods: list[ReportPeriod], placements: QuerySet[Placement] | None
+) -> list[tuple]:
+    """One statement: (period index, dimension or None, group, *counts) for every cell.
+
+    The placements ended in any of the windows, with their breakdown groups
+    (the same expressions as ``outcome_breakdown``), are joined to the
+    periods' windows, so a placement in two overlapping windows counts in
+    both; PostgreSQL then counts the total and every breakdown per period in
+    one pass (``GROUPING SETS``), other databases in a ``UNION ALL`` of
+    grouped queries over the same rows.
+    """
+    first = min(period.window_start for period in periods)
+    last = max(period.window_end for period in periods)
+    base = Placement.objects.all() if placements is None else placements
+    rows = (
+        base.filter(end_date__gte=first, end_date__lte=last)
+        .annotate(
+            **{f"d_{name}": _dimension_expression(name) for name in DIMENSIONS},
+            outcome_code=F("followup__outcome"),
+        )
+        .order_by()
+        .values("end_date", *(f"d_{name}" for name in DIMENSIONS), "outcome_code")
+    )
+    connection = connections[rows.db]
+    inner_sql, inner_params = rows.query.sql_with_params()
+    windows = ", ".join("(%s, %s, %s)" for _ in periods)
+    window_params = [
+        value
+        for index, period in enumerate(periods)
+        for value in (index, period.window_start, period.window_end)
+    ]
+    sums, sum_params = [], []
+    for _name, codes in _outcome_sums():
+        if codes is None:
+            sums.append("COUNT(*)")
+        else:
+            sums.append(
+                f"SUM(CASE WHEN r.outcome_code IN ({', '.join('%s' for _ in codes)}) "
+                "THEN 1 ELSE 0 END)"
+            )
+            sum_params += codes
+    source = (
+        f"FROM ({inner_sql}) r JOIN w ON r.end_date >= w.first_day AND r.end_date <= w.last_day"
+    )
+    head = f"WITH w(number, first_day, last_day) AS (VALUES {windows}) "
+    if connection.vendor == "postgresql":
+        # GROUPING(d) is 1 where the row is not grouped by d: the one d that is 0 names it.
+        dimension = (
+            "CASE "
+            + " ".join(f"WHEN GROUPING(r.d_{name}) = 0 THEN '{name}'" for name in DIMENSIONS)
+            + " END"
+        )
+        group = (
+            "COALESCE("
+            + ", ".join(
+                f"CASE WHEN GROUPING(r.d_{name}) = 0 THEN CAST(r.d_{name} AS text) END"
+                for name in DIMENSIONS
+            )
+            + ")"
+        )
+        sets = ", ".join(["(w.number)", *(f"(w.number, r.d_{name})" for name in DIMENSIONS)])
+        sql = (
+            f"{head}SELECT w.number, {dimension}, {group}, {', '.join(sums)} "
+            f"{source} GROUP BY GROUPING SETS ({sets})"
+        )
+        params = [*window_params, *sum_params, *inner_params]
+    else:
+        parts, params = [], []
+        for name in (None, *DIMENSIONS):
+            label = "NULL, NULL" if name is None else f"'{name}', r.d_{name}"
+            group_by = "w.number" if name is None else f"w.number, r.d_{name}"
+            parts.append(
+                f"SELECT w.number, {label}, {', '.join(sums)} {source} GROUP BY {group_by}"
+            )
+            params += [*sum_params, *inner_params]
+        sql = head + " UNION ALL ".join(parts)
+        params = [*window_params, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def outcome_reports(
+    periods: list[ReportPeriod], *, placements: QuerySet[Placement] | None = None
+) -> list[dict[str, Any]]:
+    """The figures of each period as DESIGN §5's JSON object, with every breakdown.
+
+    Every gender, every active job type (by sort order), both age groups, every
+    district (and ``okand`` for none), both settings and both fundings appear,
+    with zero counts when they have no placements. Inactive job types count in
+    the total but have no key of their own. All periods are counted in one
+    statement (``_period_rows``), so many periods cost about what one does.
+    """
+    if not periods:
+        return []
+    groups = _report_groups()
+    cells: dict[tuple[int, str | None, str | None], OutcomeCounts] = {}
+    for number, dimension, group, *counts in _period_rows(periods, placements):
+        cells[int(number), dimension, group] = OutcomeCounts(*(int(count or 0) for count in counts))
+    reports = []
+    for number, period in enumerate(periods):
+        report: dict[str, Any] = {
+            "period": period.label,
+            "window_start": period.window_start.isoformat(),
+            "window_end": period.window_end.isoformat(),
+            "total": cells.get((number, None, None), OutcomeCounts()).as_dict(),
+        }
+        for dimension in DIMENSIONS:
+            report[f"by_{dimension}"] = {
+                group: cells.get((number, dimension, group), OutcomeCounts()).as_dict()
+                for group in groups[dimension]
+            }
+        reports.append(report)
+    return reports
 
 
 def outcome_report(
     period: ReportPeriod, *, placements: QuerySet[Placement] | None = None
 ) -> dict[str, Any]:
-    """The figures of a period as DESIGN §5's JSON object, with every breakdown.
-
-    Every gender, every active job type (by sort order), both age groups, every
-    district (and ``okand`` for none), both settings and both fundings appear,
-    with zero counts when they have no placements. Inactive job types count in
-    the total but have no key of their own.
-    """
-    ended = placements_ended_in(period, placements)
-    job_types = list(JobType.objects.filter(active=True).values_list("code", flat=True))
-    districts = [*District.objects.values_list("code", flat=True), UNKNOWN_DISTRICT]
-    groups = {
-        "gender": list(Gender.values),
-        "job_type": job_types,
-        "age_group": list(AGE_GROUPS),
-        "district": districts,
-        "setting": list(Setting.values),
-        "funding": list(Funding.values),
-    }
-    report: dict[str, Any] = {
-        "period": period.label,
-        "window_start": period.window_start.isoformat(),
-        "window_end": period.window_end.isoformat(),
-        "total": outcome_counts(ended).as_dict(),
-    }
-    for dimension in DIMENSIONS:
-        report[f"by_{dimension}"] = _with_every_group(
-            outcome_breakdown(ended, dimension), groups[dimension]
-        )
-    return report
+    """The figures of one period (``outcome_reports``)."""
+    return outcome_reports([period], placements=placements)[0]
 
 
 def suppress(

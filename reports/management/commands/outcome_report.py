@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from participants.models import District, Gender
 from placements.models import Funding, JobType, Setting
-from reports.outcomes import UNKNOWN_DISTRICT, outcome_report
+from reports.outcomes import UNKNOWN_DISTRICT, outcome_reports
 from reports.periods import ReportPeriod, custom_period, parse_period
 
 FORMATS = ("json", "table")
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         output_format = options["format"]
         if output_format not in FORMATS:
             raise CommandError(f"Unknown format '{output_format}': use json or table.")
-        reports = [outcome_report(period) for period in self._periods(options)]
+        reports = outcome_reports(self._periods(options))
         if output_format == "json":
             # One --period (or a range) prints its object; several print an array of them.
             result: Any = reports if len(reports) > 1 else reports[0]
