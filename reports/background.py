@@ -37,6 +37,9 @@ def fail_stale(queryset: QuerySet, requested_field: str) -> int:
 
 def enqueue(model: type[Model], pk: int, task: Task) -> None:
     """Send ``task`` for row ``pk``; if the queue does not answer, the row says so and fails."""
+    # Made on first use (not at start-up), it must exist before a task is sent.
+    import core.celery  # noqa: F401
+
     try:
         task.delay(pk)
     except Exception as error:

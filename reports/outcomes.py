@@ -187,14 +187,14 @@ def _outcome_sums() -> list[tuple[str, list[str] | None]]:
 def _period_rows(
     periods: list[ReportPeriod], placements: QuerySet[Placement] | None
 ) -> list[tuple]:
-    """One statement: (period index, dimension or None, group, *counts) for every cell.
+    """One statement: (dimension or None, group, *counts of period 0, *of period 1, ...).
 
     The placements ended in any of the windows, with their breakdown groups
-    (the same expressions as ``outcome_breakdown``), are joined to the
-    periods' windows, so a placement in two overlapping windows counts in
-    both; PostgreSQL then counts the total and every breakdown per period in
-    one pass (``GROUPING SETS``), other databases in a ``UNION ALL`` of
-    grouped queries over the same rows.
+    (the same expressions as ``outcome_breakdown``), are counted once into
+    cells of every combination of groups, each period's counts side by side
+    (a placement in two overlapping windows counts in both); the cells, a few
+    thousand at most, are then summed per breakdown: ``GROUPING SETS`` on
+    PostgreSQL, a ``UNION ALL`` of grouped sums elsewhere.
     """
     first = min(period.window_start for period in periods)
     last = max(period.window_end for period in periods)
@@ -208,60 +208,53 @@ def _period_rows(
         .order_by()
         .values("end_date", *(f"d_{name}" for name in DIMENSIONS), "outcome_code")
     )
+    # The SQL below is put together from the ORM's own query and fixed names
+    # (DIMENSIONS, column aliases); every value is a parameter (S608 noted).
     connection = connections[rows.db]
     inner_sql, inner_params = rows.query.sql_with_params()
-    windows = ", ".join("(%s, %s, %s)" for _ in periods)
-    window_params = [
-        value
-        for index, period in enumerate(periods)
-        for value in (index, period.window_start, period.window_end)
-    ]
-    sums, sum_params = [], []
-    for _name, codes in _outcome_sums():
-        if codes is None:
-            sums.append("COUNT(*)")
-        else:
-            sums.append(
-                f"SUM(CASE WHEN r.outcome_code IN ({', '.join('%s' for _ in codes)}) "
-                "THEN 1 ELSE 0 END)"
-            )
-            sum_params += codes
-    source = (
-        f"FROM ({inner_sql}) r JOIN w ON r.end_date >= w.first_day AND r.end_date <= w.last_day"
+    dimensions = ", ".join(f"r.d_{name}" for name in DIMENSIONS)
+    counts, count_params, totals = [], [], []
+    for number, period in enumerate(periods):
+        for name, codes in _outcome_sums():
+            condition = "r.end_date >= %s AND r.end_date <= %s"
+            count_params += [period.window_start, period.window_end]
+            if codes is not None:
+                condition += f" AND r.outcome_code IN ({', '.join('%s' for _ in codes)})"
+                count_params += codes
+            counts.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS c_{number}_{name}")
+            totals.append(f"SUM(c_{number}_{name})")
+    cells = (
+        f"WITH cells AS (SELECT {dimensions}, {', '.join(counts)} "  # noqa: S608
+        f"FROM ({inner_sql}) r GROUP BY {dimensions}) "
     )
-    head = f"WITH w(number, first_day, last_day) AS (VALUES {windows}) "
+    params = [*count_params, *inner_params]
     if connection.vendor == "postgresql":
-        # GROUPING(d) is 1 where the row is not grouped by d: the one d that is 0 names it.
+        # GROUPING(d) is 0 only where the row is grouped by d: it names the breakdown.
         dimension = (
             "CASE "
-            + " ".join(f"WHEN GROUPING(r.d_{name}) = 0 THEN '{name}'" for name in DIMENSIONS)
+            + " ".join(f"WHEN GROUPING(d_{name}) = 0 THEN '{name}'" for name in DIMENSIONS)
             + " END"
         )
         group = (
             "COALESCE("
             + ", ".join(
-                f"CASE WHEN GROUPING(r.d_{name}) = 0 THEN CAST(r.d_{name} AS text) END"
+                f"CASE WHEN GROUPING(d_{name}) = 0 THEN CAST(d_{name} AS text) END"
                 for name in DIMENSIONS
             )
             + ")"
         )
-        sets = ", ".join(["(w.number)", *(f"(w.number, r.d_{name})" for name in DIMENSIONS)])
+        sets = ", ".join(["()", *(f"(d_{name})" for name in DIMENSIONS)])
         sql = (
-            f"{head}SELECT w.number, {dimension}, {group}, {', '.join(sums)} "
-            f"{source} GROUP BY GROUPING SETS ({sets})"
+            f"{cells}SELECT {dimension}, {group}, {', '.join(totals)} "  # noqa: S608
+            f"FROM cells GROUP BY GROUPING SETS ({sets})"
         )
-        params = [*window_params, *sum_params, *inner_params]
     else:
-        parts, params = [], []
-        for name in (None, *DIMENSIONS):
-            label = "NULL, NULL" if name is None else f"'{name}', r.d_{name}"
-            group_by = "w.number" if name is None else f"w.number, r.d_{name}"
-            parts.append(
-                f"SELECT w.number, {label}, {', '.join(sums)} {source} GROUP BY {group_by}"
-            )
-            params += [*sum_params, *inner_params]
-        sql = head + " UNION ALL ".join(parts)
-        params = [*window_params, *params]
+        parts = [f"SELECT NULL, NULL, {', '.join(totals)} FROM cells"]  # noqa: S608
+        parts += [
+            f"SELECT '{name}', d_{name}, {', '.join(totals)} FROM cells GROUP BY d_{name}"  # noqa: S608
+            for name in DIMENSIONS
+        ]
+        sql = cells + " UNION ALL ".join(parts)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -282,8 +275,11 @@ def outcome_reports(
         return []
     groups = _report_groups()
     cells: dict[tuple[int, str | None, str | None], OutcomeCounts] = {}
-    for number, dimension, group, *counts in _period_rows(periods, placements):
-        cells[int(number), dimension, group] = OutcomeCounts(*(int(count or 0) for count in counts))
+    width = len(COUNT_KEYS)
+    for dimension, group, *counts in _period_rows(periods, placements):
+        for number in range(len(periods)):
+            block = counts[number * width : (number + 1) * width]
+            cells[number, dimension, group] = OutcomeCounts(*(int(n or 0) for n in block))
     reports = []
     for number, period in enumerate(periods):
         report: dict[str, Any] = {

@@ -1,3 +1,1 @@
-from stockholmsjobb.celery import app as celery_app
-
-__all__ = ("celery_app",)
+# The Celery app is not imported here: core.celery says why and who imports it.

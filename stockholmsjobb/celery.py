@@ -1,9 +1,5 @@
-import os
+"""The worker's entry point: ``celery -A stockholmsjobb`` finds the app here (core.celery)."""
 
-from celery import Celery
+from core.celery import app
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stockholmsjobb.settings")
-
-app = Celery("stockholmsjobb")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+__all__ = ["app"]

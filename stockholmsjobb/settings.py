@@ -12,7 +12,6 @@ from email.utils import parseaddr
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -158,6 +157,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent", "csrfmiddle
 # Lockouts are lifted with `manage.py axes_reset_username`; the admin keeps to
 # the programme's own models.
 AXES_ENABLE_ADMIN = False
+# No banner on every command's stderr: scripts read it for errors.
+AXES_VERBOSE = False
 
 # --- Security headers (production runs behind TLS) ------------------------
 # Usually the TLS-terminating proxy redirects; set true when Django faces clients.
@@ -246,23 +247,25 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_IMPORTS = ["stockholmsjobb.tasks"]
-CELERY_BEAT_SCHEDULE = {
+# Beat's schedule as crontab fields; core.celery makes them crontab schedules
+# (importing Celery here would slow every command's start-up).
+BEAT_SCHEDULE = {
     "open-followups-nightly": {
         "task": "followup.tasks.open_followups_task",
-        "schedule": crontab(hour=1, minute=30),
+        "crontab": {"hour": 1, "minute": 30},
     },
     "outcome-snapshot-hourly": {
         "task": "reports.tasks.scheduled_snapshot_task",
-        "schedule": crontab(minute=5),
+        "crontab": {"minute": 5},
     },
     "followup-reminders-weekday-mornings": {
         "task": "followup.tasks.send_followup_reminders_task",
-        "schedule": crontab(hour=6, minute=30, day_of_week="mon-fri"),
+        "crontab": {"hour": 6, "minute": 30, "day_of_week": "mon-fri"},
     },
     # Retention (gallring), at night when nobody is working on the cases.
     "retention-nightly": {
         "task": "privacy.tasks.retention_task",
-        "schedule": crontab(hour=2, minute=30),
+        "crontab": {"hour": 2, "minute": 30},
     },
 }
 

@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from celery.schedules import crontab
 from django.apps import apps
-from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -470,7 +469,7 @@ def test_the_command_deletes_and_prints_counts(old_case, frozen):
 def test_the_nightly_beat_entry_runs_the_retention_task():
     entries = [
         entry
-        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        for entry in celery_app.conf.beat_schedule.values()
         if entry["task"] == "privacy.tasks.retention_task"
     ]
 
