@@ -13,8 +13,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections
-from django.db.models import Case, Count, Expression, F, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, NullIf
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Expression,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThanOrEqual
 
 from core.numbers import percent
@@ -75,17 +86,27 @@ COUNT_KEYS = tuple(field.name for field in fields(OutcomeCounts))
 GROUP_KEYS = (*COUNT_KEYS, "share_work_or_studies", "coverage")
 
 
-def outcome_aggregates() -> dict[str, Count]:
-    # The constraint on FollowUp.outcome makes "one of the codes" the same as
-    # "registered"; a missing follow-up joins as NULL and is in none of them.
-    registered = list(Outcome.values)
+def outcome_codes() -> dict[str, list[str] | None]:
+    """Each count and the follow-up outcomes it counts (None: every ended placement).
+
+    The constraint on FollowUp.outcome makes "one of the codes" the same as
+    "registered"; a missing follow-up joins as NULL and is in none of them.
+    """
     return {
-        "ended": Count("pk"),
-        "followed_up": Count("pk", filter=Q(followup__outcome__in=registered)),
-        "work": Count("pk", filter=Q(followup__outcome__in=sorted(WORK_OUTCOMES))),
-        "work_subsidised": Count("pk", filter=Q(followup__outcome=Outcome.WORK_SUBSIDISED)),
-        "work_unsubsidised": Count("pk", filter=Q(followup__outcome=Outcome.WORK_UNSUBSIDISED)),
-        "studies": Count("pk", filter=Q(followup__outcome__in=sorted(STUDY_OUTCOMES))),
+        "ended": None,
+        "followed_up": list(Outcome.values),
+        "work": sorted(WORK_OUTCOMES),
+        "work_subsidised": [Outcome.WORK_SUBSIDISED],
+        "work_unsubsidised": [Outcome.WORK_UNSUBSIDISED],
+        "studies": sorted(STUDY_OUTCOMES),
+    }
+
+
+def outcome_aggregates() -> dict[str, Count]:
+    """``outcome_codes`` as the ORM's aggregates over placements."""
+    return {
+        name: Count("pk") if codes is None else Count("pk", filter=Q(followup__outcome__in=codes))
+        for name, codes in outcome_codes().items()
     }
 
 
@@ -94,35 +115,58 @@ def _date_number(field: str) -> Expression:
     return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
 
 
-def age_group_expression() -> Expression:
-    """``30+`` when the participant is 30 or older on the placement's start date, else ``<30``.
+class _AgedAtLeast(Func):
+    """True when the participant is ``AGE_LIMIT`` or older on the placement's start date.
 
     Age in whole years is ``(start as YYYYMMDD − birth as YYYYMMDD) // 10000``, so
     "30 or older" is a difference of at least 300000, the same as
     ``birth_date <= start_date - relativedelta(years=30)``. Someone born on
-    29 February turns 30 on 1 March in a year without that day.
+    29 February turns 30 on 1 March in a year without that day. PostgreSQL
+    says the latter directly (its date arithmetic clamps the same way), which
+    costs much less than EXTRACT's numerics over many rows.
     """
-    difference = _date_number("start_date") - _date_number("participant__birth_date")
-    return Case(
-        When(GreaterThanOrEqual(difference, Value(AGE_LIMIT * 10000)), then=Value("30+")),
-        default=Value("<30"),
-    )
+
+    output_field = BooleanField()
+
+    def __init__(self) -> None:
+        difference = _date_number("start_date") - _date_number("participant__birth_date")
+        super().__init__(
+            GreaterThanOrEqual(difference, Value(AGE_LIMIT * 10000)),
+            F("participant__birth_date"),
+            F("start_date"),
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        birth, birth_params = compiler.compile(self.source_expressions[1])
+        start, start_params = compiler.compile(self.source_expressions[2])
+        sql = f"({birth} <= {start} - INTERVAL '{int(AGE_LIMIT)} years')"
+        return sql, [*birth_params, *start_params]
 
 
-def _dimension_expression(dimension: str) -> Expression:
-    if dimension == "gender":
-        return F("participant__gender")
-    if dimension == "job_type":
-        return F("job_type__code")
+def age_group_expression() -> Expression:
+    """``30+`` when the participant is 30 or older on the placement's start date, else ``<30``."""
+    return Case(When(_AgedAtLeast(), then=Value("30+")), default=Value("<30"))
+
+
+# What a placement is grouped by in each breakdown: a column of its own rows, so the
+# database groups by narrow keys; ``_report_groups`` names each key's group.
+DIMENSION_KEYS = {
+    "gender": "participant__gender",
+    "job_type": "job_type_id",
+    "age_group": None,  # age_group_expression()
+    "district": "participant__district_id",
+    "setting": "workplace__setting",
+    "funding": "funding",
+}
+
+
+def _dimension_key(dimension: str) -> Expression:
     if dimension == "age_group":
         return age_group_expression()
-    if dimension == "district":
-        return Coalesce(NullIf("participant__district__code", Value("")), Value(UNKNOWN_DISTRICT))
-    if dimension == "setting":
-        return F("workplace__setting")
-    if dimension == "funding":
-        return F("funding")
-    raise ValueError(f"Unknown breakdown '{dimension}': use one of {', '.join(DIMENSIONS)}.")
+    return F(DIMENSION_KEYS[dimension])
 
 
 def placements_ended_in(
@@ -136,62 +180,31 @@ def placements_ended_in(
     return base.filter(end_date__gte=period.window_start, end_date__lte=period.window_end)
 
 
-def outcome_counts(queryset: QuerySet[Placement]) -> OutcomeCounts:
-    """The counts over ended placements, in one aggregate query."""
-    return OutcomeCounts(**queryset.order_by().aggregate(**outcome_aggregates()))
+def _report_groups() -> dict[str, dict[Any, str]]:
+    """Per breakdown, every group it lists, in order (zeros where nothing ended), by key.
 
-
-def outcome_breakdown(queryset: QuerySet[Placement], dimension: str) -> dict[str, OutcomeCounts]:
-    """The counts per group of a dimension, in one grouped query.
-
-    Only the groups that have placements appear; ``outcome_report`` adds the
-    empty ones. A placement counts in the group of its own attributes, so a
-    participant with two placements counts twice.
+    A job type no longer active has no group: its placements count in the
+    total only. A participant without a district is in ``okand``.
     """
-    rows = (
-        queryset.annotate(breakdown_group=_dimension_expression(dimension))
-        .order_by()
-        .values("breakdown_group")
-        .annotate(**outcome_aggregates())
-    )
+    job_types = JobType.objects.filter(active=True).order_by("sort_order", "pk")
     return {
-        row["breakdown_group"]: OutcomeCounts(**{key: row[key] for key in COUNT_KEYS})
-        for row in rows
+        "gender": {value: value for value in Gender.values},
+        "job_type": dict(job_types.values_list("pk", "code")),
+        "age_group": {value: value for value in AGE_GROUPS},
+        "district": {**dict(District.objects.values_list("pk", "code")), None: UNKNOWN_DISTRICT},
+        "setting": {value: value for value in Setting.values},
+        "funding": {value: value for value in Funding.values},
     }
-
-
-def _report_groups() -> dict[str, list[str]]:
-    """Every group each breakdown lists, in order, with zeros where nothing ended."""
-    return {
-        "gender": list(Gender.values),
-        "job_type": list(JobType.objects.filter(active=True).values_list("code", flat=True)),
-        "age_group": list(AGE_GROUPS),
-        "district": [*District.objects.values_list("code", flat=True), UNKNOWN_DISTRICT],
-        "setting": list(Setting.values),
-        "funding": list(Funding.values),
-    }
-
-
-def _outcome_sums() -> list[tuple[str, list[str] | None]]:
-    """``outcome_aggregates`` as SQL: each count's outcome codes (None: every row)."""
-    return [
-        ("ended", None),
-        ("followed_up", list(Outcome.values)),
-        ("work", sorted(WORK_OUTCOMES)),
-        ("work_subsidised", [Outcome.WORK_SUBSIDISED]),
-        ("work_unsubsidised", [Outcome.WORK_UNSUBSIDISED]),
-        ("studies", sorted(STUDY_OUTCOMES)),
-    ]
 
 
 def _period_rows(
     periods: list[ReportPeriod], placements: QuerySet[Placement] | None
 ) -> list[tuple]:
-    """One statement: (dimension or None, group, *counts of period 0, *of period 1, ...).
+    """One statement: (dimension or None, *the six keys, *counts of period 0, *of 1, ...).
 
-    The placements ended in any of the windows, with their breakdown groups
-    (the same expressions as ``outcome_breakdown``), are counted once into
-    cells of every combination of groups, each period's counts side by side
+    The placements ended in any of the windows, with their breakdown keys
+    (``DIMENSION_KEYS``), are counted once into cells of every combination
+    of keys, each period's counts side by side
     (a placement in two overlapping windows counts in both); the cells, a few
     thousand at most, are then summed per breakdown: ``GROUPING SETS`` on
     PostgreSQL, a ``UNION ALL`` of grouped sums elsewhere.
@@ -202,7 +215,7 @@ def _period_rows(
     rows = (
         base.filter(end_date__gte=first, end_date__lte=last)
         .annotate(
-            **{f"d_{name}": _dimension_expression(name) for name in DIMENSIONS},
+            **{f"d_{name}": _dimension_key(name) for name in DIMENSIONS},
             outcome_code=F("followup__outcome"),
         )
         .order_by()
@@ -215,7 +228,7 @@ def _period_rows(
     dimensions = ", ".join(f"r.d_{name}" for name in DIMENSIONS)
     counts, count_params, totals = [], [], []
     for number, period in enumerate(periods):
-        for name, codes in _outcome_sums():
+        for name, codes in outcome_codes().items():
             condition = "r.end_date >= %s AND r.end_date <= %s"
             count_params += [period.window_start, period.window_end]
             if codes is not None:
@@ -235,23 +248,21 @@ def _period_rows(
             + " ".join(f"WHEN GROUPING(d_{name}) = 0 THEN '{name}'" for name in DIMENSIONS)
             + " END"
         )
-        group = (
-            "COALESCE("
-            + ", ".join(
-                f"CASE WHEN GROUPING(d_{name}) = 0 THEN CAST(d_{name} AS text) END"
-                for name in DIMENSIONS
-            )
-            + ")"
-        )
+        keys = ", ".join(f"d_{name}" for name in DIMENSIONS)
         sets = ", ".join(["()", *(f"(d_{name})" for name in DIMENSIONS)])
         sql = (
-            f"{cells}SELECT {dimension}, {group}, {', '.join(totals)} "  # noqa: S608
+            f"{cells}SELECT {dimension}, {keys}, {', '.join(totals)} "  # noqa: S608
             f"FROM cells GROUP BY GROUPING SETS ({sets})"
         )
     else:
-        parts = [f"SELECT NULL, NULL, {', '.join(totals)} FROM cells"]  # noqa: S608
+
+        def keys(grouped: str | None) -> str:
+            return ", ".join(f"d_{name}" if name == grouped else "NULL" for name in DIMENSIONS)
+
+        parts = [f"SELECT NULL, {keys(None)}, {', '.join(totals)} FROM cells"]  # noqa: S608
         parts += [
-            f"SELECT '{name}', d_{name}, {', '.join(totals)} FROM cells GROUP BY d_{name}"  # noqa: S608
+            f"SELECT '{name}', {keys(name)}, {', '.join(totals)} "  # noqa: S608
+            f"FROM cells GROUP BY d_{name}"
             for name in DIMENSIONS
         ]
         sql = cells + " UNION ALL ".join(parts)
@@ -276,7 +287,13 @@ def outcome_reports(
     groups = _report_groups()
     cells: dict[tuple[int, str | None, str | None], OutcomeCounts] = {}
     width = len(COUNT_KEYS)
-    for dimension, group, *counts in _period_rows(periods, placements):
+    for dimension, *values in _period_rows(periods, placements):
+        keys, counts = values[: len(DIMENSIONS)], values[len(DIMENSIONS) :]
+        group = None
+        if dimension is not None:
+            group = groups[dimension].get(keys[DIMENSIONS.index(dimension)])
+            if group is None:  # a job type no longer active: in the total only
+                continue
         for number in range(len(periods)):
             block = counts[number * width : (number + 1) * width]
             cells[number, dimension, group] = OutcomeCounts(*(int(n or 0) for n in block))
@@ -291,7 +308,7 @@ def outcome_reports(
         for dimension in DIMENSIONS:
             report[f"by_{dimension}"] = {
                 group: cells.get((number, dimension, group), OutcomeCounts()).as_dict()
-                for group in groups[dimension]
+                for group in groups[dimension].values()
             }
         reports.append(report)
     return reports
