@@ -38,6 +38,7 @@ from participants.models import (
 from participants.personnummer import PersonnummerError, parse
 from participants.selectors import can_see_sensitive
 from participants.services import case_record_check, case_record_save, social_assistance_check
+from placements.forms import InternshipRowForm
 from placements.models import Internship, Placement, WageSubsidyCase
 from placements.services import (
     internship_save,
@@ -251,6 +252,7 @@ class LearningGoalInline(ParticipantPlacementChoiceMixin, admin.TabularInline):
 
 class InternshipInline(ParticipantPlacementChoiceMixin, admin.TabularInline):
     model = Internship
+    form = InternshipRowForm
     formset = InternshipRowsFormSet
     fields = ("employer", "occupation", "start_date", "end_date", "placement")
     extra = 0
@@ -501,6 +503,7 @@ class PlacementStudyFormSet(ParticipantFromPlacementFormSet, CaseRecordRowsFormS
 
 class PlacementInternshipInline(admin.TabularInline):
     model = Internship
+    form = InternshipRowForm
     formset = PlacementInternshipFormSet
     fields = ("employer", "occupation", "start_date", "end_date")
     extra = 0

@@ -31,8 +31,8 @@ from participants.models import (
     Study,
     SupportActivity,
 )
+from placements.forms import InternshipLengthMixin
 from placements.models import (
-    MAX_INTERNSHIP_DAYS,
     Internship,
     JobType,
     Placement,
@@ -324,7 +324,9 @@ class PlacementEndForm(BootstrapFormMixin, forms.ModelForm):
         return end
 
 
-class InternshipForm(BootstrapFormMixin, ParticipantPlacementMixin, forms.ModelForm):
+class InternshipForm(
+    InternshipLengthMixin, BootstrapFormMixin, ParticipantPlacementMixin, forms.ModelForm
+):
     class Meta:
         model = Internship
         fields = ["employer", "occupation", "start_date", "end_date", "placement"]
@@ -336,19 +338,8 @@ class InternshipForm(BootstrapFormMixin, ParticipantPlacementMixin, forms.ModelF
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The end date cannot be before the start date."))
-        elif start and end and (end - start).days >= MAX_INTERNSHIP_DAYS:
-            last = start + datetime.timedelta(days=MAX_INTERNSHIP_DAYS - 1)
-            self.add_error(
-                "end_date",
-                _(
-                    "An internship lasts at most four weeks (28 days): "
-                    "the last day can be %(date)s at the latest."
-                )
-                % {"date": last.isoformat()},
-            )
+        # The four weeks: InternshipLengthMixin, the service's rule.
+        check_end_after_start(self)
         return cleaned
 
 
@@ -433,13 +424,3 @@ class FollowUpForm(BootstrapFormMixin, forms.ModelForm):
         self.placement = placement
         self.fields["outcome"].required = True
         self.fields["performed_on"].required = True
-
-    def clean_performed_on(self) -> datetime.date:
-        performed_on = self.cleaned_data["performed_on"]
-        end = self.placement.end_date
-        if end is not None and performed_on < end:
-            raise ValidationError(
-                _("The follow-up cannot be before the placement ended (%(date)s).")
-                % {"date": end.isoformat()}
-            )
-        return performed_on

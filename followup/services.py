@@ -35,7 +35,10 @@ def followup_check_registration(
         raise ValidationError({"performed_on": _("Enter the date of the follow-up.")})
     if performed_on < placement.end_date:
         raise ValidationError(
-            {"performed_on": _("The follow-up cannot be before the placement ended.")}
+            {
+                "performed_on": _("The follow-up cannot be before the placement ended (%(date)s).")
+                % {"date": placement.end_date.isoformat()}
+            }
         )
     if performed_on > timezone.localdate():
         raise ValidationError({"performed_on": _("The follow-up cannot be dated after today.")})

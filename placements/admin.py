@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AccessLoggedAdminMixin
 from core.admin_search import PrivateSearchMixin
 from core.admin_tools import ServiceCheckedModelForm
+from placements.forms import InternshipLengthMixin
 from placements.models import (
     Internship,
     JobType,
@@ -107,7 +108,7 @@ class WorkplaceAdmin(admin.ModelAdmin):
     list_per_page = 50
 
 
-class InternshipAdminForm(ServiceCheckedModelForm):
+class InternshipAdminForm(InternshipLengthMixin, ServiceCheckedModelForm):
     class Meta:
         model = Internship
         fields = ("participant", "placement", "employer", "occupation", "start_date", "end_date")

@@ -214,14 +214,26 @@ def placement_save(*, placement: Placement, others: Iterable[Placement] = ()) ->
     return placement
 
 
+def internship_check_length(
+    start_date: datetime.date | None, end_date: datetime.date | None
+) -> None:
+    """An internship lasts at most four weeks (28 days); the message names the last day."""
+    if start_date and end_date and (end_date - start_date).days >= MAX_INTERNSHIP_DAYS:
+        last = start_date + datetime.timedelta(days=MAX_INTERNSHIP_DAYS - 1)
+        raise ValidationError(
+            {
+                "end_date": _(
+                    "An internship lasts at most four weeks (28 days): "
+                    "the last day can be %(date)s at the latest."
+                )
+                % {"date": last.isoformat()}
+            }
+        )
+
+
 def internship_validate(internship: Internship) -> None:
     """An internship lasts at most four weeks and hangs on the participant's own placement."""
-    if (
-        internship.start_date
-        and internship.end_date
-        and (internship.end_date - internship.start_date).days >= MAX_INTERNSHIP_DAYS
-    ):
-        raise ValidationError({"end_date": _("An internship lasts at most four weeks (28 days).")})
+    internship_check_length(internship.start_date, internship.end_date)
     placement_check_belongs(participant=internship.participant, placement=internship.placement)
     internship.full_clean()
 

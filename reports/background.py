@@ -9,6 +9,7 @@ import datetime
 
 from celery import Task
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,9 +36,17 @@ def fail_stale(queryset: QuerySet, requested_field: str) -> int:
     ).update(status=SnapshotStatus.FAILED, error=STALE_ERROR, finished_at=timezone.now())
 
 
-def enqueue(model: type[Model], pk: int, task: Task) -> None:
-    """Send ``task`` for row ``pk``; if the queue does not answer, the row says so and fails."""
-    # Made on first use (not at start-up), it must exist before a task is sent.
+def send_on_commit(model: type[Model], pk: int, task: Task) -> None:
+    """Send ``task`` for row ``pk`` once the row is committed (a worker must find it).
+
+    If the queue does not answer, the row says so and fails; the page then
+    shows why instead of waiting for ever.
+    """
+    transaction.on_commit(lambda: _send(model, pk, task))
+
+
+def _send(model: type[Model], pk: int, task: Task) -> None:
+    # Made on first use (not at start-up), the app must exist before a task is sent.
     import core.celery  # noqa: F401
 
     try:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from placements.models import Placement
-from reports.background import enqueue, fail_stale
+from reports.background import fail_stale, send_on_commit
 from reports.models import OutcomeCell, OutcomeSnapshot, PeriodFigure, SnapshotStatus
 from reports.outcomes import age_group_expression, outcome_aggregates
 from reports.periods import current_period, periods_between
@@ -28,13 +28,9 @@ KEEP_SNAPSHOTS = 3
 def snapshot_queue(*, task: Task, requested_by: User | None = None) -> OutcomeSnapshot:
     """A queued snapshot; ``task``, which computes it, is sent once this row is committed."""
     snapshot = OutcomeSnapshot.objects.create(requested_by=requested_by)
-    transaction.on_commit(lambda: _enqueue(snapshot.pk, task))
-    return snapshot
-
-
-def _enqueue(snapshot_id: int, task: Task) -> None:
     # The dashboard keeps showing the last snapshot; a failure to queue is said on the row.
-    enqueue(OutcomeSnapshot, snapshot_id, task)
+    send_on_commit(OutcomeSnapshot, snapshot.pk, task)
+    return snapshot
 
 
 def snapshots_fail_stale() -> int:

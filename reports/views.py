@@ -1,10 +1,8 @@
 import csv
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -117,17 +115,10 @@ def _with_failure(snapshot: OutcomeSnapshot | None) -> OutcomeSnapshot | None:
 @require_POST
 @role_required(Role.ADMIN)
 def snapshot_recompute(request: HttpRequest) -> HttpResponse:
+    """Ask for new figures. The dashboard then says how it goes, from the row as it is when
+    the page is read: queued, computing, done, or failed and why (never a message that
+    was true only when the button was pressed)."""
     snapshot = snapshot_request(requested_by=request.user)
-    # Sent on commit: in autocommit that has happened, so the row says whether it was queued.
-    snapshot.refresh_from_db()
-    if snapshot.status == SnapshotStatus.FAILED:
-        messages.error(
-            request,
-            _("New figures could not be computed. %(reason)s")
-            % {"reason": failure_reason(snapshot)},
-        )
-    else:
-        messages.info(request, _("The figures are being computed."))
     return redirect(f"{request.POST.get('next') or '/dashboard/'}#snapshot-{snapshot.pk}")
 
 

@@ -3,7 +3,6 @@
 Above ``reports.annual.tasks``, which it sends; the task runs ``reports.annual.build``.
 """
 
-from celery import Task
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,7 +10,7 @@ from accounts.models import User
 from reports.annual.build import annual_report_build
 from reports.annual.register import default_cohort_year
 from reports.annual.tasks import build_annual_report_task
-from reports.background import enqueue, fail_stale, longest_run
+from reports.background import fail_stale, longest_run, send_on_commit
 from reports.models import AnnualReport, AnnualReportStep, SnapshotStatus
 
 
@@ -28,7 +27,8 @@ def annual_report_request(
     with transaction.atomic():
         report, waiting = _queued_row(year, requested_by=requested_by, cohort_year=cohort_year)
         if not waiting:
-            transaction.on_commit(lambda: _enqueue_build(report.pk, build_annual_report_task))
+            # The previous report stays downloadable; a failure to queue is said on the row.
+            send_on_commit(AnnualReport, report.pk, build_annual_report_task)
     return report
 
 
@@ -85,8 +85,3 @@ def _queued_row(
     report.error = ""
     report.save()
     return report, False
-
-
-def _enqueue_build(report_id: int, task: Task) -> None:
-    # The previous report stays downloadable; a failure to queue is said on the row.
-    enqueue(AnnualReport, report_id, task)

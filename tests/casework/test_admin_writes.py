@@ -11,6 +11,7 @@ import datetime
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import translation
 
 from followup.models import FollowUp
 from participants.models import Participant, Study
@@ -178,7 +179,12 @@ def test_participant_admin_refuses_an_internship_longer_than_four_weeks(admin_cl
     response = admin_client.post(admin_url(Participant, "change", participant.pk), data)
 
     assert response.status_code == 200
-    assert shown(response, "An internship lasts at most four weeks (28 days).")
+    with translation.override(response["Content-Language"]):
+        expected = translation.gettext(
+            "An internship lasts at most four weeks (28 days): "
+            "the last day can be %(date)s at the latest."
+        ) % {"date": "2020-06-28"}
+    assert expected in admin_errors(response)
     assert not Internship.objects.exists()
 
 
