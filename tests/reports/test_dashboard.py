@@ -303,7 +303,7 @@ def test_a_computation_whose_worker_died_is_shown_failed_and_a_new_one_can_start
     lost.refresh_from_db()
     assert lost.status == SnapshotStatus.FAILED
     assert page.context["pending"] == lost
-    assert "worker was lost" in page.context["pending"].failure or "arbetsprocess" in (
+    assert "worker was lost" in page.context["pending"].failure or "försvann" in (
         page.context["pending"].failure
     )
     # The figures shown are the last good ones; a new computation starts on request.
