@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from followup.models import FollowUp
 from participants.models import CaseNote, Participant, Study
+from participants.personnummer import parse
 from placements.models import Placement, follow_up_due_date
 from tests.factories import WorkplaceFactory, job_type, make_personnummer
 from tests.helpers.browser import log_in
@@ -57,7 +58,8 @@ def test_coach_registers_places_and_follows_up_a_participant_in_a_real_browser(
     page.locator("#id_personnummer").fill(hyphenated)
     page.locator("#id_first_name").fill("Amina")
     page.locator("#id_last_name").fill("Warsame")
-    page.locator("#id_gender").select_option("kvinna")
+    # No gender to choose: the legal gender comes with the number.
+    assert page.locator("#id_gender").count() == 0
     # Unit and coach start as the coach's own; the enrolment date as today.
     assert page.locator("#id_unit").input_value() == str(coach.unit_id)
     assert page.locator("#id_coach").input_value() == str(coach.pk)
@@ -76,6 +78,7 @@ def test_coach_registers_places_and_follows_up_a_participant_in_a_real_browser(
     assert hyphenated not in content
     assert participant.coach == coach
     assert participant.birth_date == BIRTH_DATE
+    assert participant.gender == parse(number).legal_gender
 
     # --- A case note, then a correction of it --------------------------------------------
     notes = page.locator("#timeline article[id^='note-']")

@@ -62,7 +62,6 @@ def _fill_registration(page, personnummer: str, first_name: str, last_name: str)
     page.locator("#id_personnummer").fill(personnummer)
     page.locator("#id_first_name").fill(first_name)
     page.locator("#id_last_name").fill(last_name)
-    page.locator("#id_gender").select_option("kvinna")
     page.locator("#id_enrolled_on").fill(timezone.localdate().isoformat())
     with page.expect_navigation():
         page.locator("form.register-form button[type='submit']").click()
