@@ -391,11 +391,15 @@ def _inline_spec(
 
 
 # Each sensitive field of the summary: (form title, message after saving).
+# Lazy: the words are chosen in the language of the request that shows them.
 SENSITIVE_EDITS = {
-    "disability": (_("Disability"), _("The disability information is saved.")),
+    "disability": (
+        gettext_lazy("Disability"),
+        gettext_lazy("The disability information is saved."),
+    ),
     "gender_self_described": (
-        _("Gender, own description"),
-        _("The participant's own description of their gender is saved."),
+        gettext_lazy("Gender, own description"),
+        gettext_lazy("The participant's own description of their gender is saved."),
     ),
 }
 
@@ -427,7 +431,7 @@ def _sensitive_edit(request: HttpRequest, pk: int, field: str) -> HttpResponse:
             loaded_at=form.cleaned_data["loaded_at"],
             **{field: form.cleaned_data[field]},
         )
-        return "participant-summary", saved
+        return "participant-summary", str(saved)
 
     return _case_form(request, participant, spec, build, save, record=participant)
 

@@ -8,8 +8,10 @@ import csv
 import datetime
 import io
 import re
+from html import unescape
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
@@ -309,6 +311,7 @@ def test_with_permission_a_coach_reads_and_changes_a_self_described_gender(
     client, sensitive_coach, described
 ):
     client.force_login(sensitive_coach)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = detail(client, described)
     assert "Icke-binär" in html
     form = client.get(gender_url(described), headers=HTMX).content.decode()
@@ -321,6 +324,9 @@ def test_with_permission_a_coach_reads_and_changes_a_self_described_gender(
 
     assert response.status_code == 200
     assert "Vill inte ange" in response.content.decode()
+    # Said in the language of the page.
+    saved = "The participant's own description of their gender is saved."
+    assert saved in unescape(response.content.decode())
     described.refresh_from_db()
     assert described.gender_self_described == "Vill inte ange"
     assert described.gender == "kvinna"  # the legal gender is not touched
