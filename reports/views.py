@@ -2,11 +2,14 @@ import csv
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from core.spreadsheet import text_cell
 from reports.background import failure_reason
 from reports.dashboard import operations_tables, outcome_tables
 from reports.disclosure import small_cell_threshold
@@ -95,15 +98,20 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(chosen.header)
+    writer.writerow([_csv_value(heading) for heading in chosen.header])
     for row in chosen.rows:
-        writer.writerow(["" if value is None else _csv_value(value) for value in row])
+        writer.writerow([_csv_value(value) for value in row])
     return response
 
 
 def _csv_value(value: object) -> object:
-    # Swedish Excel expects a decimal comma.
-    return str(value).replace(".", ",") if isinstance(value, float) else value
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # Swedish Excel expects a decimal comma.
+        return str(value).replace(".", ",")
+    # A name an admin or a coach typed (a job type, a coach) is text, never a formula.
+    return text_cell(value) if isinstance(value, str) else value
 
 
 def _with_failure(snapshot: OutcomeSnapshot | None) -> OutcomeSnapshot | None:
@@ -119,7 +127,14 @@ def snapshot_recompute(request: HttpRequest) -> HttpResponse:
     the page is read: queued, computing, done, or failed and why (never a message that
     was true only when the button was pressed)."""
     snapshot = snapshot_request(requested_by=request.user)
-    return redirect(f"{request.POST.get('next') or '/dashboard/'}#snapshot-{snapshot.pk}")
+    back = request.POST.get("next", "")
+    # Back to the dashboard page asked from (its filters), never to another site.
+    if not (
+        back.startswith("/")
+        and url_has_allowed_host_and_scheme(back, allowed_hosts=None, require_https=False)
+    ):
+        back = reverse("reports:dashboard")
+    return redirect(f"{back}#snapshot-{snapshot.pk}")
 
 
 @role_required(*DASHBOARD_ROLES)

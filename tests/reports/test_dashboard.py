@@ -4,6 +4,7 @@ import io
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -314,3 +315,62 @@ def test_a_computation_whose_worker_died_is_shown_failed_and_a_new_one_can_start
     newest = OutcomeSnapshot.objects.order_by("-created_at").first()
     assert newest.status == SnapshotStatus.DONE
     assert dashboard(client).context["pending"] is None
+
+
+@pytest.mark.parametrize("slug", ["job-types", "places", "overdue"])
+def test_dashboard_csvs_write_typed_names_as_text_not_formulas(client, manager, unit, slug):
+    from placements.models import JobType
+
+    JobType.objects.filter(code="basanstallning").update(name="=HYPERLINK(1)")
+    coach = UserFactory(unit=unit, first_name="+Carl", last_name="@Berg")
+    coach.groups.add(Group.objects.get(name="coach"))
+    participant = ParticipantFactory(unit=unit, coach=coach, birth_date=D(1980, 6, 15))
+    ended = PlacementFactory(
+        participant=participant,
+        start_date=D(2020, 1, 1),
+        planned_end_date=D(2020, 6, 30),
+        end_date=D(2020, 6, 30),
+        end_reason="completed",
+    )
+    FollowUpFactory(placement=ended, outcome="", performed_on=None)  # overdue by TODAY
+    PlacementFactory(
+        participant=ParticipantFactory(unit=unit),
+        start_date=D(2021, 2, 1),
+        planned_end_date=D(2022, 1, 31),
+    )
+    snapshot()
+    client.force_login(manager)
+
+    with time_machine.travel(TODAY):
+        text = client.get(reverse("reports:dashboard_csv", args=[slug])).content.decode("utf-8-sig")
+
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
+    assert cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    assert any(cell.startswith("'") for cell in cells), "the typed name is in the file"
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"]
+)
+def test_a_recompute_goes_back_to_the_dashboard_never_to_another_site(
+    client, figures, next_url, django_capture_on_commit_callbacks
+):
+    client.force_login(AdminFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:snapshot_recompute"), {"next": next_url})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/dashboard/#snapshot-")
+
+
+def test_a_recompute_keeps_the_dashboards_filters(
+    client, figures, django_capture_on_commit_callbacks
+):
+    client.force_login(AdminFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:snapshot_recompute"), {"next": "/dashboard/?age_group=30%2B"}
+        )
+
+    assert response["Location"].startswith("/dashboard/?age_group=30%2B#snapshot-")
