@@ -11,6 +11,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from stockholmsjobb.startup import refuse_development_key
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stockholmsjobb.settings")
 
 application = get_asgi_application()
+refuse_development_key()

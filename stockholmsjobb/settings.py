@@ -23,11 +23,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 # The development key only works while it is recognisably insecure:
-# `manage.py check --deploy` rejects it, so production must set SECRET_KEY.
-SECRET_KEY = env(
-    "SECRET_KEY",
-    default="django-insecure-development-key-never-use-in-production",
-)
+# `manage.py check --deploy` rejects it, and the web server refuses to serve
+# with it unless DEBUG is on (stockholmsjobb.wsgi), so production must set SECRET_KEY.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-never-use-in-production"  # noqa: S105 - public on purpose
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -130,6 +129,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# Scripts never read the CSRF cookie: htmx takes the token from the page's meta tag.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # However active the user, a login lasts at most this long (accounts.middleware).
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=12))

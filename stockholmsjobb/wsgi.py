@@ -11,6 +11,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from stockholmsjobb.startup import refuse_development_key
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stockholmsjobb.settings")
 
 application = get_wsgi_application()
+refuse_development_key()
