@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from audit.models import READ_ACTIONS, AccessLogEntry
 from participants.models import Participant
@@ -66,11 +67,18 @@ def _ids_in_order(entries: QuerySet[AccessLogEntry]) -> Iterator[int]:
     return entries.order_by("id").values_list("id", flat=True).iterator(chunk_size=SAMPLE_CHUNK)
 
 
+def _sample_seed(month: datetime.date) -> str:
+    """The month's seed: reproducible on this server, unpredictable without its key."""
+    return salted_hmac("audit.monthly_sample", f"{month:%Y-%m}").hexdigest()
+
+
 def monthly_sample(month: datetime.date, size: int) -> QuerySet[AccessLogEntry]:
     """A random sample of a month's rows, the same for the same month and size.
 
-    The generator is seeded with the month, so drawing again (another day,
-    another reviewer) gives the same rows: the sample can be checked. The
+    The generator is seeded with the month and a key only the server holds
+    (derived from SECRET_KEY), so drawing again (another day, another
+    reviewer) gives the same rows and the sample can be checked, but nobody
+    can tell from the code which of their own rows will be drawn. The
     rows are the same as long as the month's log is: it is append-only, and a
     month that has ended no longer grows. Memory stays small whatever the
     month's size: positions are drawn first, then the ids are streamed once
@@ -79,7 +87,7 @@ def monthly_sample(month: datetime.date, size: int) -> QuerySet[AccessLogEntry]:
     start, end = month_bounds(month)
     entries = AccessLogEntry.objects.filter(at__gte=start, at__lt=end)
     total = entries.count()
-    generator = random.Random(f"access-log-sample-{month:%Y-%m}")  # noqa: S311 - not a secret
+    generator = random.Random(_sample_seed(month))  # noqa: S311 - seeded by a secret, below
     positions = sorted(generator.sample(range(total), min(size, total)))
     chosen: list[int] = []
     wanted = iter(positions)

@@ -232,6 +232,22 @@ def test_the_sample_differs_between_months_and_spreads_over_the_month(may_and_ju
     assert may != ids[:20]  # not simply the first rows
 
 
+def test_the_sample_cannot_be_foretold_from_the_code(may_and_june, settings):
+    # Drawn with the month alone as the seed (anyone can compute it), the sample
+    # is not the server's; a server with another key draws other rows.
+    import random
+
+    total = AccessLogEntry.objects.filter(at__month=5).count()
+    ids = sorted(AccessLogEntry.objects.filter(at__month=5).values_list("pk", flat=True))
+    public = random.Random(f"access-log-sample-{MAY:%Y-%m}")
+    foretold = sorted(ids[position] for position in public.sample(range(total), 25))
+    drawn = sample_ids(MAY, 25)
+    assert sorted(drawn) != foretold
+
+    settings.SECRET_KEY = "another-servers-key-" + "x" * 40
+    assert sorted(sample_ids(MAY, 25)) != sorted(drawn)
+
+
 def test_a_sample_larger_than_the_month_is_the_whole_month(may_and_june):
     assert len(sample_ids(datetime.date(2024, 6, 1), 100)) == 20
     assert sample_ids(datetime.date(2023, 1, 1), 10) == []
