@@ -5,7 +5,10 @@ participant: notes, activities, placements and their follow-ups, consents,
 ...) and the copies in the logs: the access-log rows about them and the
 Django admin's log entries of the deleted rows, whose ``object_repr`` holds
 names. Access-log rows of any kind older than the cutoff (logins, searches)
-go too. What is recorded is counts per model label, never who.
+go too. Outside the case: expired sessions (a session may hold the
+personnummer a user searched for) and django-axes' login records once they
+no longer lock anyone out (they hold usernames and addresses; the access log
+is the record of logins). What is recorded is counts per model label, never who.
 """
 
 import datetime
@@ -16,11 +19,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.db import models, router, transaction
 from django.db.models import Q
 from django.db.models.deletion import Collector
@@ -42,8 +47,11 @@ RETENTION_USERNAME = "gallring"
 PARTICIPANT = Participant._meta.label_lower
 ACCESS_LOG = AccessLogEntry._meta.label_lower
 ADMIN_LOG = LogEntry._meta.label_lower
+SESSIONS = Session._meta.label_lower
+AXES_MODELS = (AccessAttempt, AccessFailureLog, AccessLog)
+LOGIN_RECORDS = tuple(model._meta.label_lower for model in AXES_MODELS)
 # Always in the counts, so a run that deleted nothing still says so.
-ALWAYS_COUNTED = (PARTICIPANT, ACCESS_LOG, ADMIN_LOG)
+ALWAYS_COUNTED = (PARTICIPANT, ACCESS_LOG, ADMIN_LOG, SESSIONS, *LOGIN_RECORDS)
 
 
 @dataclass
@@ -141,6 +149,20 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
+def _outside_the_case() -> dict[str, models.QuerySet]:
+    """Rows outside the case that are kept only while they are needed, by model label."""
+    now = timezone.now()
+    # A failed login counts towards a lockout only within the cool-off time.
+    locking_since = now - settings.AXES_COOLOFF_TIME
+    return {
+        SESSIONS: Session.objects.filter(expire_date__lt=now),
+        **{
+            model._meta.label_lower: model.objects.filter(attempt_time__lt=locking_since)
+            for model in AXES_MODELS
+        },
+    }
+
+
 def retention_run(
     *,
     today: datetime.date,
@@ -176,6 +198,9 @@ def retention_run(
         )
     else:
         counts[ACCESS_LOG] += purge_before(logged_before, username=username)
+
+    for label, rows in _outside_the_case().items():
+        counts[label] += rows.count() if dry_run else rows.delete()[0]
 
     result = RetentionResult(cutoff=cutoff, counts=dict(sorted(counts.items())), run=run)
     if run is not None:

@@ -161,6 +161,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent", "csrfmiddle
 AXES_ENABLE_ADMIN = False
 # No banner on every command's stderr: scripts read it for errors.
 AXES_VERBOSE = False
+# The access log records every login; axes keeps no second, lasting list of
+# usernames and addresses (its attempts go with retention after the cool-off).
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Security headers (production runs behind TLS) ------------------------
 # Usually the TLS-terminating proxy redirects; set true when Django faces clients.

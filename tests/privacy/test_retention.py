@@ -568,3 +568,58 @@ def test_the_permission_to_delete_ends_with_the_participant_purge(coach):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
     assert AccessLogEntry.objects.filter(action=Action.LOGIN).exists()
+
+
+def test_expired_sessions_and_old_login_records_go_with_retention():
+    from axes.models import AccessAttempt, AccessLog
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from privacy.services import retention_run
+
+    now = timezone.now()
+    expired = SessionStore()
+    expired["searched"] = "198507099805"  # what a search once kept in the session
+    expired.set_expiry(-1)
+    expired.save()
+    live = SessionStore()
+    live.save()
+    old = now - datetime.timedelta(hours=2)
+    AccessAttempt.objects.create(
+        username="anna",
+        ip_address="10.0.0.1",
+        user_agent="x",
+        attempt_time=old,
+        failures_since_start=3,
+    )
+    AccessAttempt.objects.create(
+        username="berit",
+        ip_address="10.0.0.2",
+        user_agent="x",
+        attempt_time=now,
+        failures_since_start=1,
+    )
+    AccessLog.objects.create(username="anna", ip_address="10.0.0.1", user_agent="x")
+    # attempt_time is set on creation: back-date the old rows.
+    AccessAttempt.objects.filter(username="anna").update(attempt_time=old)
+    AccessLog.objects.update(attempt_time=old)
+
+    counts = retention_run(today=timezone.localdate()).counts
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+    # A recent failure still counts towards a lockout; older ones and the login list go.
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["berit"]
+    assert not AccessLog.objects.exists()
+    assert counts["sessions.session"] == 1
+    assert counts["axes.accessattempt"] == 1
+    assert counts["axes.accesslog"] == 1
+
+
+def test_axes_keeps_no_lasting_list_of_logins(client, settings):
+    from axes.models import AccessLog
+
+    assert settings.AXES_DISABLE_ACCESS_LOG is True
+    user = User.objects.create_user("kim", password="a long enough password 1")
+    client.post(reverse("login"), {"username": "kim", "password": "a long enough password 1"})
+    assert not AccessLog.objects.filter(username=user.username).exists()
