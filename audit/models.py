@@ -40,6 +40,8 @@ class Action(models.TextChoices):
     REFUSED = "refused", _("Refused")
     BULK_CHANGE = "bulk_change", _("Bulk change")
     SEARCH = "search", _("Searched")
+    # Registering a personnummer that another unit has: refused without saying so, reviewed.
+    COLLISION = "collision", _("Registration collision")
 
 
 # The actions that show a participant's record to the user: the ones the

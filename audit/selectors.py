@@ -8,7 +8,8 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from audit.models import READ_ACTIONS, AccessLogEntry
+from accounts.models import Role, User
+from audit.models import READ_ACTIONS, AccessLogEntry, Action
 from participants.models import Participant
 
 # The ids of a month's rows are read from the database in chunks of this many.
@@ -16,25 +17,29 @@ SAMPLE_CHUNK = 10_000
 
 
 def _within_reach() -> Exists:
-    """The row's participant is, now, in the reader's unit (as it was then) and caseload."""
+    """The row's participant is, now, in the reader's unit (as it was then) and either in
+    the reader's caseload or read by a manager, whose work is the whole unit."""
+    manager = Exists(
+        User.objects.filter(pk=OuterRef(OuterRef("user_id")), groups__name=Role.MANAGER)
+    )
     return Exists(
         Participant.objects.filter(
-            pk=OuterRef("participant_id"),
-            unit__name=OuterRef("unit_name"),
-            coach_id=OuterRef("user_id"),
-        )
+            pk=OuterRef("participant_id"), unit__name=OuterRef("unit_name")
+        ).filter(Q(coach_id=OuterRef("user_id")) | manager)
     )
 
 
 def flagged_condition() -> Q:
-    """A read of a participant outside the reader's unit and caseload.
+    """A read of a participant outside the reader's unit and caseload, or a registration
+    that met a participant of another unit.
 
     The reader's unit is the one they had at the time of the read; the
     participant's unit and coach are today's (the log keeps no more about the
     person). So a read of a participant who has since moved unit, changed
     coach or been deleted is flagged too: the reviewer decides.
     """
-    return Q(action__in=READ_ACTIONS, participant_id__isnull=False) & ~_within_reach()
+    read_outside = Q(action__in=READ_ACTIONS, participant_id__isnull=False) & ~_within_reach()
+    return read_outside | Q(action=Action.COLLISION)
 
 
 def with_flags(entries: QuerySet[AccessLogEntry]) -> QuerySet[AccessLogEntry]:

@@ -116,6 +116,11 @@ CONSENT_FIELDS = {
 }
 
 
+CANNOT_REGISTER = _(
+    "This person cannot be registered here. Contact the system administrator (systemförvaltaren)."
+)
+
+
 def fold_name(name: str) -> str:
     """A name compared without case, diacritics or extra spaces: "Åsa  Öberg" ~ "asa oberg"."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
@@ -125,57 +130,50 @@ def fold_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class PossibleDuplicate:
-    """A registered person who may be the one being registered.
-
-    ``participant`` is set only when the user may read them; otherwise only
-    the unit's name may be shown.
-    """
+    """A participant the user may read who may be the person being registered."""
 
     same_personnummer: bool
-    unit_name: str
-    participant: Participant | None
+    participant: Participant
 
 
 def possible_duplicates(
     *, user: User, personnummer: str, first_name: str, last_name: str
 ) -> list[PossibleDuplicate]:
-    """People already registered with this personnummer, or with its birth date and a like name.
+    """People the user may read with this personnummer, or with its birth date and a like name.
 
     A like name is the same first name or the same last name once case,
     diacritics and spacing are ignored: the birth date narrows the
     candidates to a handful, and a changed last name (marriage) or a second
-    registration with a samordningsnummer still shows up. This looks across
-    every unit on purpose; what a user may see of a match is decided by
-    ``participants_for_user``.
+    registration with a samordningsnummer still shows up. Only participants
+    the user may read (``participants_for_user``) are looked at: what another
+    unit has is nobody's business here (``registered_elsewhere`` says only
+    that this number cannot be registered, and logs the collision).
     """
     number = parse(personnummer)
     first, last = fold_name(first_name), fold_name(last_name)
     candidates = [
         candidate
-        for candidate in Participant.objects.filter(birth_date=number.birth_date)
-        .select_related("unit")
+        for candidate in participants_for_user(user)
+        .filter(birth_date=number.birth_date)
         .order_by("pk")
         if candidate.personnummer == number.number
         or fold_name(candidate.first_name) == first
         or fold_name(candidate.last_name) == last
     ]
-    if not candidates:
-        return []
-    readable = set(
-        participants_for_user(user)
-        .filter(pk__in=[candidate.pk for candidate in candidates])
-        .values_list("pk", flat=True)
-    )
-    matches = [
+    return [
         PossibleDuplicate(
-            same_personnummer=candidate.personnummer == number.number,
-            unit_name=candidate.unit.name,
-            participant=candidate if candidate.pk in readable else None,
+            same_personnummer=candidate.personnummer == number.number, participant=candidate
         )
         for candidate in sorted(candidates, key=lambda c: c.personnummer != number.number)
     ]
-    # Unreadable matches are reduced to a unit name; one line per unit, not a head count.
-    return list(dict.fromkeys(matches))
+
+
+def registered_elsewhere(*, user: User, personnummer: str) -> Participant | None:
+    """The participant with this number whom the user may not read, if there is one."""
+    found = Participant.objects.filter(personnummer=parse(personnummer).number).first()
+    if found is None or participants_for_user(user).filter(pk=found.pk).exists():
+        return None
+    return found
 
 
 class ParticipantRegistrationForm(forms.Form):
@@ -240,6 +238,7 @@ class ParticipantRegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.duplicates: list[PossibleDuplicate] = []
+        self.elsewhere: Participant | None = None
         if user.has_role(Role.ADMIN):
             units = Unit.objects.filter(active=True)
         else:
@@ -298,6 +297,8 @@ class ParticipantRegistrationForm(forms.Form):
             self.duplicates = possible_duplicates(
                 user=self.user, personnummer=number, first_name=first_name, last_name=last_name
             )
+        if number:
+            self.elsewhere = registered_elsewhere(user=self.user, personnummer=number)
         try:
             social_assistance_check(
                 participant=None,
@@ -306,7 +307,11 @@ class ParticipantRegistrationForm(forms.Form):
             )
         except ValidationError as error:
             add_service_errors(self, error)
-        if self.same_personnummer:
+        if self.elsewhere is not None:
+            # The same words whatever the reason, and no unit named: the page
+            # tells nothing about people outside the user's reach.
+            self.add_error("personnummer", CANNOT_REGISTER)
+        elif self.same_personnummer:
             self.add_error(
                 "personnummer", _("This personal identity number is already registered.")
             )

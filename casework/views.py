@@ -22,9 +22,11 @@ from casework.filters import (
     with_case_figures,
 )
 from casework.forms import (
+    CANNOT_REGISTER,
     CaseloadReassignForm,
     ParticipantRegistrationForm,
     add_service_errors,
+    registered_elsewhere,
 )
 from participants.personnummer import mask
 from participants.selectors import participants_for_user
@@ -134,7 +136,14 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             participant = participant_create(**form.service_arguments())
         except ValidationError as error:
-            add_service_errors(form, error)
+            # Registered meanwhile (by another request): said as the form says it.
+            form.elsewhere = registered_elsewhere(
+                user=request.user, personnummer=form.cleaned_data["personnummer"]
+            )
+            if form.elsewhere is None:
+                add_service_errors(form, error)
+            else:
+                form.add_error("personnummer", CANNOT_REGISTER)
         else:
             log_access(
                 action=Action.CREATE,
@@ -144,6 +153,16 @@ def register(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("%(name)s has been registered.") % {"name": participant})
             return redirect("participants:detail", pk=participant.pk)
+    if request.method == "POST" and form.elsewhere is not None:
+        # A number registered outside the user's reach: said neutrally, and logged
+        # for the review (flagged), naming the participant it concerns.
+        log_access(
+            action=Action.COLLISION,
+            participant_id=form.elsewhere.pk,
+            object_type="participant",
+            object_id=form.elsewhere.pk,
+            detail="registration of a personnummer registered in another unit",
+        )
     return render(request, "participants/register.html", {"form": form})
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,6 +74,9 @@ def social_assistance_check(
     )
 
 
+ALREADY_REGISTERED = _("This personal identity number is already registered.")
+
+
 @transaction.atomic
 def participant_create(
     *,
@@ -121,7 +124,12 @@ def participant_create(
     )
     participant.set_personnummer(number)
     participant.full_clean()
-    participant.save()
+    try:
+        with transaction.atomic():
+            participant.save()
+    except IntegrityError:
+        # Registered by another request between the check above and this insert.
+        raise ValidationError({"personnummer": ALREADY_REGISTERED}) from None
     for flow, given in consents.items():
         consent_record(
             participant=participant,

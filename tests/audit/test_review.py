@@ -128,9 +128,10 @@ def test_the_list_is_paginated_with_a_bounded_number_of_queries(
 # --- Flags -----------------------------------------------------------------------------------
 
 
-def test_reads_outside_the_readers_unit_and_caseload_are_flagged(unit, coach, admin):
+def test_reads_outside_the_readers_unit_and_caseload_are_flagged(unit, other_unit, coach, admin):
     colleague = CoachFactory(unit=unit, username="colleague")
     manager = ManagerFactory(unit=unit, username="boss")
+    other_manager = ManagerFactory(unit=other_unit, username="otherboss")
     own = ParticipantFactory(unit=unit, coach=coach)
     colleagues = ParticipantFactory(unit=unit, coach=colleague)
     for reader, participant in [
@@ -138,15 +139,17 @@ def test_reads_outside_the_readers_unit_and_caseload_are_flagged(unit, coach, ad
         (coach, colleagues),
         (colleague, colleagues),
         (manager, own),
+        (other_manager, own),
         (admin, own),
     ]:
-        participant_for_user(reader, participant.pk)
+        log_access(action=Action.VIEW, participant_id=participant.pk, user=reader)
 
     assert flags() == {
         ("coach1", own.pk): False,  # own caseload, own unit
         ("coach1", colleagues.pk): True,  # own unit, not own caseload
         ("colleague", colleagues.pk): False,
-        ("boss", own.pk): True,  # managers have no caseload
+        ("boss", own.pk): False,  # a manager's work is the whole unit
+        ("otherboss", own.pk): True,  # but not another unit
         ("admin1", own.pk): True,  # admins have no unit
     }
 

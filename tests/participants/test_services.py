@@ -4,7 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from participants.models import CaseNote, Participant
-from participants.services import case_note_add, participant_create, study_create
+from participants.services import (
+    ALREADY_REGISTERED,
+    case_note_add,
+    participant_create,
+    study_create,
+)
 from tests.factories import CaseNoteFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +124,27 @@ def test_study_over_half_time_is_refused_by_the_service(participant):
         )
     assert "between 1 and 50 percent" in str(error.value)
     assert not participant.studies.exists()
+
+
+def test_a_registration_that_loses_a_race_is_a_clear_refusal_not_an_error(unit, monkeypatch):
+    participant_create(
+        personnummer="198112189876",
+        first_name="Sara",
+        last_name="Ali",
+        unit=unit,
+        enrolled_on=D(2021, 1, 1),
+    )
+    # The second request checked before the first one's row was committed.
+    monkeypatch.setattr(Participant, "validate_unique", lambda self, exclude=None: None)
+
+    with pytest.raises(ValidationError) as error:
+        participant_create(
+            personnummer="811218-9876",
+            first_name="Sara",
+            last_name="Ali",
+            unit=unit,
+            enrolled_on=D(2021, 1, 1),
+        )
+
+    assert error.value.message_dict["personnummer"] == [str(ALREADY_REGISTERED)]
+    assert Participant.objects.count() == 1
