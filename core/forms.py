@@ -3,7 +3,7 @@
 Bootstrap's classes and errors next to their fields (also a service's
 errors), the hidden version that optimistic locking checks
 (:mod:`core.locking`), and the confirm step for warnings a user may
-override.
+override; the upload limit.
 """
 
 import datetime
@@ -11,6 +11,7 @@ import hashlib
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -138,3 +139,27 @@ def check_end_after_start(
     first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
     if first and last and last < first:
         form.add_error(end, _("The end date cannot be before the start date."))
+
+
+def upload_limit_bytes() -> int:
+    """The largest file a form takes (``UPLOAD_MAX_MEGABYTES``)."""
+    return settings.UPLOAD_MAX_MEGABYTES * 1024 * 1024
+
+
+class LimitedFileField(forms.FileField):
+    """A file no larger than ``UPLOAD_MAX_MEGABYTES``, refused with the limit in words.
+
+    Django keeps a large upload in a temporary file rather than in memory;
+    this refuses it before anything reads it. ``core.middleware``
+    refuses a far larger request body before it is even received.
+    """
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload is not None and upload.size > upload_limit_bytes():
+            raise ValidationError(
+                _("The file is larger than %(limit)d MB. Split it into smaller files.")
+                % {"limit": settings.UPLOAD_MAX_MEGABYTES},
+                code="file_too_large",
+            )
+        return upload

@@ -2,7 +2,11 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+from core.forms import upload_limit_bytes
 
 
 class RefuseNulCharactersMiddleware:
@@ -23,4 +27,33 @@ class RefuseNulCharactersMiddleware:
             for key, values in request.GET.lists()
         ):
             return HttpResponseBadRequest("A NUL character is not allowed in a request.")
+        return self.get_response(request)
+
+
+class RefuseOversizedBodiesMiddleware:
+    """Answer 413 to a request body far over the upload limit, before anything reads it.
+
+    Placed before the CSRF check, which would otherwise parse the whole body
+    (a 200 MB upload grew a worker to 3 GB). The upload forms say the limit
+    themselves (``core.forms.LimitedFileField``); this is the backstop.
+    """
+
+    # The form's own fields and the multipart framing.
+    MARGIN = 1024 * 1024
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > upload_limit_bytes() + self.MARGIN:
+            return HttpResponse(
+                _("The file is larger than %(limit)d MB. Split it into smaller files.")
+                % {"limit": settings.UPLOAD_MAX_MEGABYTES},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)

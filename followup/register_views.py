@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from accounts.models import Role
 from core.csv_files import ImportFailed
+from core.forms import LimitedFileField
 from followup.models import RegisterOutcome
 from followup.register import (
     COLUMNS,
@@ -44,7 +45,7 @@ class CohortForm(forms.Form):
 
 
 class ExtractForm(forms.Form):
-    file = forms.FileField(
+    file = LimitedFileField(
         label=gettext_lazy("SCB's extract (CSV)"),
         help_text=gettext_lazy("Columns: %(columns)s.") % {"columns": ", ".join(COLUMNS)},
     )

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RefuseNulCharactersMiddleware",
+    "core.middleware.RefuseOversizedBodiesMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -230,6 +231,13 @@ vars().update(EMAIL_CONFIG)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="stockholmsjobb@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Uploads --------------------------------------------------------------
+# The largest file an upload form takes (SCB's extract, paper survey answers);
+# core.forms refuses a larger one with a message, and a far larger request
+# body before it is read. Django keeps uploads over 2.5 MB on disk, not in memory.
+UPLOAD_MAX_MEGABYTES = env.int("UPLOAD_MAX_MEGABYTES", default=20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a form's fields other than files: Django's default
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

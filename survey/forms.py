@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LimitedFileField
 from followup.models import STATEMENTS, Agreement
 from survey.models import SurveyRound
 from survey.selectors import statement_label
@@ -73,7 +74,7 @@ class RoundChoiceForm(forms.Form):
 
 
 class PaperImportForm(forms.Form):
-    file = forms.FileField(
+    file = LimitedFileField(
         label=_("CSV file with paper answers"),
         help_text=_(
             "One row per paper form. Columns: job_type (optional), the eight statement codes "
