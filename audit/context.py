@@ -21,6 +21,9 @@ class RequestState:
     # Set when a refusal has been logged with more detail than its status (the
     # participant asked for), so that the response is not logged twice.
     refusal_logged: bool = False
+    # A refusal logged inside a transaction that the view may roll back: the
+    # middleware writes it once the response is made (``audit.services.log_refused``).
+    pending_refusal: dict | None = None
 
 
 _current: ContextVar[RequestState | None] = ContextVar("audit_request", default=None)

@@ -3,7 +3,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from audit.context import request_context
-from audit.services import log_refused
+from audit.services import log_pending_refusal, log_refused
 
 # What a logged-in user is refused with: 404 for records outside their unit
 # (so their existence is not disclosed), 403 for pages outside their role.
@@ -23,6 +23,7 @@ class AccessLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with request_context(request) as state:
             response = self.get_response(request)
+            log_pending_refusal()
             if (
                 response.status_code in REFUSED_STATUSES
                 and not state.refusal_logged

@@ -151,18 +151,35 @@ def log_bulk_change(
 def log_refused(
     *, status: int, participant_id: int | None = None, user: User | None = None
 ) -> None:
-    """A refused request: the status, and the participant asked for when known."""
-    log_access(
-        action=Action.REFUSED,
-        participant_id=participant_id,
-        object_type="participant" if participant_id is not None else "",
-        object_id=participant_id,
-        detail=f"HTTP {status}",
-        user=user,
-    )
+    """A refused request: the status, and the participant asked for when known.
+
+    Inside a transaction (a view under ``transaction.atomic`` that then raises
+    Http404 rolls back), the row would vanish with it: it is handed to the
+    access-log middleware, which writes it after the response, outside.
+    """
+    row = {
+        "action": Action.REFUSED,
+        "participant_id": participant_id,
+        "object_type": "participant" if participant_id is not None else "",
+        "object_id": participant_id,
+        "detail": f"HTTP {status}",
+        "user": user,
+    }
     state = current_request_state()
+    if state is not None and transaction.get_connection().in_atomic_block:
+        state.pending_refusal = row
+    else:
+        log_access(**row)
     if state is not None:
         state.refusal_logged = True
+
+
+def log_pending_refusal() -> None:
+    """Write the refusal ``log_refused`` kept back, now that the view's transaction is over."""
+    state = current_request_state()
+    if state is not None and state.pending_refusal is not None:
+        row, state.pending_refusal = state.pending_refusal, None
+        log_access(**row)
 
 
 # --- Retention: the only deletion --------------------------------------------------
