@@ -23,11 +23,12 @@ class AccessLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with request_context(request) as state:
             response = self.get_response(request)
-            log_pending_refusal()
             if (
                 response.status_code in REFUSED_STATUSES
                 and not state.refusal_logged
                 and request.user.is_authenticated
             ):
                 log_refused(status=response.status_code)
+            # Written here, after the view's transaction: a rollback cannot take it.
+            log_pending_refusal()
         return response
