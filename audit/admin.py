@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from audit.models import AccessLogEntry, Action
-from audit.services import log_access
+from audit.services import log_access, log_change
 
 
 class AccessLoggedAdminMixin:
@@ -23,13 +23,16 @@ class AccessLoggedAdminMixin:
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
-            log_access(
-                action=Action.CHANGE if request.method == "POST" else Action.VIEW,
-                participant_id=self.audit_participant_id(obj),
-                object_type=obj._meta.model_name,
-                object_id=obj.pk,
-                request=request,
-            )
+            row = {
+                "participant_id": self.audit_participant_id(obj),
+                "object_type": obj._meta.model_name,
+                "object_id": obj.pk,
+                "request": request,
+            }
+            if request.method == "POST":
+                log_change(**row)  # "change" only if the admin saved
+            else:
+                log_access(action=Action.VIEW, **row)
         return obj
 
 

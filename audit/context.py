@@ -10,7 +10,7 @@ commands, Celery tasks, the shell) there is none.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 
@@ -24,6 +24,11 @@ class RequestState:
     # A refusal logged inside a transaction that the view may roll back: the
     # middleware writes it once the response is made (``audit.services.log_refused``).
     pending_refusal: dict | None = None
+    # A POST's rows about the records it was about to change: "change" if
+    # anything was saved by the end of the request, else "view" (it was read).
+    pending_changes: list[dict] = field(default_factory=list)
+    # Set when a row of the case was saved or deleted during the request.
+    wrote: bool = False
 
 
 _current: ContextVar[RequestState | None] = ContextVar("audit_request", default=None)

@@ -3,7 +3,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from audit.context import request_context
-from audit.services import log_pending_refusal, log_refused
+from audit.services import log_pending_changes, log_pending_refusal, log_refused
 
 # What a logged-in user is refused with: 404 for records outside their unit
 # (so their existence is not disclosed), 403 for pages outside their role.
@@ -31,4 +31,5 @@ class AccessLogMiddleware:
                 log_refused(status=response.status_code)
             # Written here, after the view's transaction: a rollback cannot take it.
             log_pending_refusal()
+            log_pending_changes()
         return response

@@ -174,6 +174,43 @@ def log_refused(
         state.refusal_logged = True
 
 
+def log_change(**row: object) -> None:
+    """A row about a record a POST is about to change, logged as a change only if saved.
+
+    Within a request the row waits for the response: the access-log
+    middleware writes it as "change" when something was saved and as "view"
+    when the POST was refused (a form error, a rule, a missing permission).
+    Outside a request it is a change.
+    """
+    state = current_request_state()
+    if state is None:
+        log_access(action=Action.CHANGE, **row)
+    else:
+        state.pending_changes.append(row)
+
+
+def log_pending_changes() -> None:
+    """Write the rows ``log_change`` kept back, now that the request's writes are known."""
+    state = current_request_state()
+    if state is None:
+        return
+    rows, state.pending_changes = state.pending_changes, []
+    for row in rows:
+        log_access(action=Action.CHANGE if state.wrote else Action.VIEW, **row)
+
+
+def note_write(sender: type, **kwargs: object) -> None:
+    """Signal receiver: a row of the case was saved or deleted during this request."""
+    state = current_request_state()
+    if state is not None and sender._meta.app_label not in NOT_CASE_DATA:
+        state.wrote = True
+
+
+# Saved during a request without being a change of a case: the log itself,
+# sessions, logins and their limits, Django's own tables.
+NOT_CASE_DATA = frozenset({"audit", "sessions", "axes", "admin", "contenttypes", "otp_totp"})
+
+
 def log_pending_refusal() -> None:
     """Write the refusal ``log_refused`` kept back, now that the view's transaction is over."""
     state = current_request_state()

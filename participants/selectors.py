@@ -6,7 +6,7 @@ from django.http import Http404
 from accounts.models import Role, User
 from audit.context import current_request
 from audit.models import Action
-from audit.services import log_access, log_refused
+from audit.services import log_access, log_change, log_refused
 from participants.models import Consent, ConsentFlow, Participant
 
 # The one permission for special-category data; see can_see_sensitive.
@@ -37,25 +37,27 @@ def participant_for_user(
 
     A 404 rather than a 403 so that a record's existence is not disclosed.
     Every call is an access-log row: ``action`` when given (an export, say),
-    else "view", or "change" when the current request is a POST (the view is
-    about to save); or "refused" with the participant id asked for.
+    else "view", or, for a POST, "change" if the request saved something and
+    "view" if it was refused (``audit.services.log_change``); or "refused"
+    with the participant id asked for.
     """
     try:
         participant = participants_for_user(user).get(pk=pk)
     except Participant.DoesNotExist:
         log_refused(status=404, participant_id=pk, user=user)
         raise Http404("No such participant.") from None
-    if action is None:
-        request = current_request()
-        action = Action.CHANGE if request is not None and request.method == "POST" else Action.VIEW
-    log_access(
-        action=action,
-        participant_id=participant.pk,
-        object_type="participant",
-        object_id=participant.pk,
-        detail=detail,
-        user=user,
-    )
+    row = {
+        "participant_id": participant.pk,
+        "object_type": "participant",
+        "object_id": participant.pk,
+        "detail": detail,
+        "user": user,
+    }
+    request = current_request()
+    if action is None and request is not None and request.method == "POST":
+        log_change(**row)
+    else:
+        log_access(action=action or Action.VIEW, **row)
     return participant
 
 
