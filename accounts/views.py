@@ -21,6 +21,7 @@ from django_otp.util import random_hex
 
 from accounts.forms import TwoFactorSetupForm, TwoFactorVerifyForm
 from accounts.models import Role
+from accounts.signals import second_factor_failed, second_factor_verified
 
 # The key of a device being set up lives in the session until a code confirms it.
 SETUP_KEY_SESSION_KEY = "otp_setup_key"
@@ -62,6 +63,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         del request.session[SETUP_KEY_SESSION_KEY]
         _complete_second_factor(request, device)
         return redirect(_next_url(request))
+    if request.method == "POST":
+        second_factor_failed.send(sender=TOTPDevice, request=request, user=request.user)
     # An unsaved device, only to build the otpauth:// address the app reads.
     pairing = TOTPDevice(user=request.user, key=key)
     qr_code = segno.make(pairing.config_url, error="m").svg_inline(
@@ -88,9 +91,11 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = TwoFactorVerifyForm(request.POST or None, device=device)
-    if request.method == "POST" and form.is_valid():
-        _complete_second_factor(request, device)
-        return redirect(_next_url(request))
+    if request.method == "POST":
+        if form.is_valid():
+            _complete_second_factor(request, device)
+            return redirect(_next_url(request))
+        second_factor_failed.send(sender=TOTPDevice, request=request, user=request.user)
     return render(request, "accounts/2fa_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -117,6 +122,8 @@ def locked_out(
 
 def _complete_second_factor(request: HttpRequest, device: TOTPDevice) -> None:
     otp_login(request, device)
+    # Only now is the user logged in: the access log hears it (audit.signals).
+    second_factor_verified.send(sender=TOTPDevice, request=request, user=request.user)
     # The session now carries more trust than before: give it a new id.
     request.session.cycle_key()
 

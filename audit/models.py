@@ -35,6 +35,8 @@ class Action(models.TextChoices):
     EXPORT = "export", _("Exported")
     PRINT = "print", _("Printed")
     LOGIN = "login", _("Logged in")
+    # With two-factor login on, the password alone is not a login yet.
+    PASSWORD_OK = "password_ok", _("Password accepted")
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logged out")
     REFUSED = "refused", _("Refused")

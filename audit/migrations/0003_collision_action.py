@@ -31,11 +31,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='accesslogentry',
             name='action',
-            field=models.CharField(choices=[('view', 'Viewed'), ('change', 'Changed'), ('create', 'Created'), ('export', 'Exported'), ('print', 'Printed'), ('login', 'Logged in'), ('login_failed', 'Failed login'), ('logout', 'Logged out'), ('refused', 'Refused'), ('bulk_change', 'Bulk change'), ('search', 'Searched'), ('collision', 'Registration collision')], max_length=16, verbose_name='action'),
+            field=models.CharField(choices=[('view', 'Viewed'), ('change', 'Changed'), ('create', 'Created'), ('export', 'Exported'), ('print', 'Printed'), ('login', 'Logged in'), ('password_ok', 'Password accepted'), ('login_failed', 'Failed login'), ('logout', 'Logged out'), ('refused', 'Refused'), ('bulk_change', 'Bulk change'), ('search', 'Searched'), ('collision', 'Registration collision')], max_length=16, verbose_name='action'),
         ),
         migrations.AddConstraint(
             model_name='accesslogentry',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['view', 'change', 'create', 'export', 'print', 'login', 'login_failed', 'logout', 'refused', 'bulk_change', 'search', 'collision'])), name='accesslog_action_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['view', 'change', 'create', 'export', 'print', 'login', 'password_ok', 'login_failed', 'logout', 'refused', 'bulk_change', 'search', 'collision'])), name='accesslog_action_valid'),
         ),
         migrations.RunPython(reinstall_on_sqlite, migrations.RunPython.noop),
     ]

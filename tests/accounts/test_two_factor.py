@@ -332,3 +332,43 @@ def test_two_factor_is_required_unless_debug():
     assert _require_2fa_with({"DEBUG": "false"}) == "True"
     assert _require_2fa_with({"DEBUG": "true"}) == "False"
     assert _require_2fa_with({"DEBUG": "true", "REQUIRE_2FA": "true"}) == "True"
+
+
+# --- The access log ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_log_says_login_only_after_the_second_factor_and_keeps_wrong_codes(
+    client, coach, device, clock
+):
+    from audit.models import AccessLogEntry, Action
+
+    password_login(client)
+    client.post(VERIFY, {"token": wrong_code(code(device))})
+    clock.shift(datetime.timedelta(seconds=5))  # past the throttle after a wrong code
+    client.post(VERIFY, {"token": code(device)})
+
+    rows = list(
+        AccessLogEntry.objects.filter(username=coach.username)
+        .order_by("id")
+        .values_list("action", "detail")
+    )
+    assert rows == [
+        (Action.PASSWORD_OK, ""),
+        (Action.LOGIN_FAILED, "second factor: wrong code"),
+        (Action.LOGIN, "second factor"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_while_pairing_is_logged_too(client, coach, clock):
+    from audit.models import AccessLogEntry, Action
+
+    client.force_login(coach)
+    client.get(SETUP)
+    right = f"{TOTP(bytes.fromhex(client.session[SETUP_KEY_SESSION_KEY])).token():06d}"
+    client.post(SETUP, {"token": wrong_code(right)})
+
+    assert AccessLogEntry.objects.filter(
+        username=coach.username, action=Action.LOGIN_FAILED, detail="second factor: wrong code"
+    ).exists()
