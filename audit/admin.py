@@ -14,8 +14,24 @@ class AccessLoggedAdminMixin:
     """Opening a record of a participant in the admin is logged like any other read.
 
     ``get_object`` is where the admin's change, delete and history pages load
-    the row, so each of them writes a row: "view" for GET, "change" for POST.
+    the row, so each of them writes a row: "view" for GET, "change" for POST
+    (a change only if it saved). A list of the records (the changelist, up to
+    a page of names and excerpts) writes one row per page shown, naming the list.
     """
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        if getattr(response, "status_code", None) == 200 and request.method == "GET":
+            changelist = getattr(response, "context_data", {}).get("cl")
+            page = changelist.page_num if changelist is not None else 1
+            shown = len(changelist.result_list) if changelist is not None else 0
+            log_access(
+                action=Action.VIEW,
+                object_type=self.model._meta.model_name,  # type: ignore[attr-defined]
+                detail=f"admin list, page {page}, {shown} rows",
+                request=request,
+            )
+        return response
 
     def audit_participant_id(self, obj: Model) -> int | None:
         return getattr(obj, "participant_id", None)
