@@ -6,3 +6,5 @@ from django.dispatch import Signal
 # accepted (the login is complete) or refused.
 second_factor_verified = Signal()
 second_factor_failed = Signal()
+# Sent with ``request`` (the administrator's) and ``user`` (whose devices went).
+second_factor_reset = Signal()

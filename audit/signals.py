@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from accounts.models import User
-from accounts.signals import second_factor_failed, second_factor_verified
+from accounts.signals import second_factor_failed, second_factor_reset, second_factor_verified
 from audit.models import Action
 from audit.services import log_access
 
@@ -52,4 +52,16 @@ def log_second_factor_verified(
 def log_second_factor_failed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     log_access(
         action=Action.LOGIN_FAILED, detail="second factor: wrong code", user=user, request=request
+    )
+
+
+@receiver(second_factor_reset, dispatch_uid="audit_second_factor_reset")
+def log_second_factor_reset(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    # The administrator is the actor; the user whose phone was replaced is named in the detail.
+    log_access(
+        action=Action.CHANGE,
+        object_type="user",
+        object_id=user.pk,
+        detail=f"second factor reset for {user.get_username()}",
+        request=request,
     )
