@@ -1,5 +1,6 @@
 """Request-wide rules for logins: session lifetime, the second factor, no caching."""
 
+import ipaddress
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -22,9 +23,10 @@ def client_ip_address(request: HttpRequest) -> str | None:
     Behind PROXY_COUNT reverse proxies, each appends the address it received
     from to X-Forwarded-For, so the client is the entry the outermost proxy
     wrote, counted from the right; anything to its left came from the client
-    and is ignored. Without BEHIND_PROXY the header is not trusted at all.
+    and is ignored. Without BEHIND_PROXY the header is not trusted at all, and
+    with it only on a connection from one of TRUSTED_PROXIES.
     """
-    if settings.BEHIND_PROXY:
+    if settings.BEHIND_PROXY and _from_trusted_proxy(request.META.get("REMOTE_ADDR")):
         hops = [
             hop.strip()
             for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
@@ -33,6 +35,16 @@ def client_ip_address(request: HttpRequest) -> str | None:
         if len(hops) >= settings.PROXY_COUNT > 0:
             return hops[-settings.PROXY_COUNT]
     return request.META.get("REMOTE_ADDR")
+
+
+def _from_trusted_proxy(address: str | None) -> bool:
+    try:
+        peer = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return any(
+        peer in ipaddress.ip_network(network, strict=False) for network in settings.TRUSTED_PROXIES
+    )
 
 
 class SessionLifetimeMiddleware:

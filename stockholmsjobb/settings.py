@@ -183,6 +183,10 @@ X_FRAME_OPTIONS = "DENY"
 # header is ignored and REMOTE_ADDR is the client.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 PROXY_COUNT = env.int("PROXY_COUNT", default=1)
+# The addresses (or networks) the proxy connects from: X-Forwarded-For is read
+# only on a connection from one of them, so a client that reaches the app
+# server directly cannot choose the address the login limits count.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Everything the pages load is our own: no inline script or style, no CDN.

@@ -151,6 +151,7 @@ def test_behind_a_proxy_the_address_the_proxy_appended_is_the_client(
     client, coach, clock, settings
 ):
     settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     settings.PROXY_COUNT = 1
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     fail(client, 5, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
@@ -169,6 +170,7 @@ def test_behind_a_proxy_the_address_the_proxy_appended_is_the_client(
 @pytest.mark.django_db
 def test_behind_two_proxies_the_client_is_second_from_the_right(client, coach, clock, settings):
     settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     settings.PROXY_COUNT = 2
 
     log_in(
@@ -204,3 +206,21 @@ def test_lockout_log_lines_and_stored_attempts_hold_no_password_or_identity(
     attempt = AccessAttempt.objects.get()
     assert "Hemligt-lösenord-1" not in attempt.post_data
     assert "csrf-token-value" not in attempt.post_data
+
+
+@pytest.mark.django_db
+def test_a_client_reaching_the_app_server_directly_cannot_choose_its_address(
+    client, coach, clock, settings
+):
+    settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    # Not from the proxy: a rotating X-Forwarded-For must not dodge the lockout.
+    for n in range(5):
+        log_in(client, "wrong", REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+
+    response = log_in(
+        client, PASSWORD, REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.10"}

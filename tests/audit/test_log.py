@@ -88,6 +88,7 @@ def test_the_address_behind_the_proxy_is_the_one_the_proxy_saw(
     client, coach, participant, settings
 ):
     settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     settings.PROXY_COUNT = 1
     client.force_login(coach)
 
