@@ -48,8 +48,11 @@ def run_csv_import(command: BaseCommand, run: Callable[[], R]) -> R:
             f"Nothing was imported: {len(failure.errors)} problem(s) listed above."
         ) from None
     except DatabaseError as error:
+        # Not the database's own words: they quote the offending row, a
+        # personnummer included (``Key (personnummer)=(…) already exists``).
         raise CommandError(
-            f"Nothing was imported: the database refused the import ({error})."
+            f"Nothing was imported: the database refused the import ({type(error).__name__}); "
+            "another change to the same records may have come first. Run the import again."
         ) from None
     if result.ignored_columns:
         command.stderr.write(
