@@ -18,7 +18,6 @@ from casework.filters import (
     CaseloadSearchForm,
     caseload_columns,
     caseload_page,
-    is_personnummer_like,
     with_case_figures,
 )
 from casework.forms import (
@@ -36,6 +35,8 @@ PAGE_SIZE = 25
 CASELOAD_ROLES = (Role.COACH, Role.MANAGER, Role.ADMIN)
 # A personnummer searched for is kept here, never in a URL, a log line or the history.
 SEARCH_SESSION_KEY = "caseload_personnummer"
+# And a name: in an address it would reach proxies' logs and the browser's history.
+NAME_SESSION_KEY = "caseload_name"
 
 
 def _caseload_scope(request: HttpRequest) -> str:
@@ -47,7 +48,7 @@ def _caseload_scope(request: HttpRequest) -> str:
 
 
 def _caseload_search_redirect(request: HttpRequest, form: CaseloadSearchForm) -> HttpResponse:
-    """After a search: the filters stay; a name goes in the address, a personnummer does not."""
+    """After a search: the filters stay; the searched name or number stays out of the address."""
     params = request.GET.copy()
     for key in ("q", "page", "search"):
         params.pop(key, None)
@@ -57,7 +58,8 @@ def _caseload_search_redirect(request: HttpRequest, form: CaseloadSearchForm) ->
         params["search"] = "pnr"
         params["scope"] = "unit"
     elif form.cleaned_data["q"]:
-        params["q"] = form.cleaned_data["q"]
+        request.session[NAME_SESSION_KEY] = form.cleaned_data["q"]
+        params["search"] = "name"
     url = reverse("participants:caseload")
     return redirect(f"{url}?{urlencode(params, doseq=True)}" if params else url)
 
@@ -68,25 +70,31 @@ def caseload(request: HttpRequest) -> HttpResponse:
         search_form = CaseloadSearchForm(request.POST)
         if search_form.is_valid():
             return _caseload_search_redirect(request, search_form)
-    elif is_personnummer_like(request.GET.get("q", "")):
-        # A number typed into the address bar: take it out of the URL at once.
+    elif request.GET.get("q", "").strip():
+        # A name or number typed into the address bar (or an old bookmark): out of the URL.
         search_form = CaseloadSearchForm({"q": request.GET["q"]})
         if search_form.is_valid():
             return _caseload_search_redirect(request, search_form)
         messages.error(request, search_form.errors["q"][0])
         return redirect("participants:caseload")
-    else:
-        search_form = CaseloadSearchForm(initial={"q": request.GET.get("q", "")})
 
-    personnummer = None
+    personnummer = name = None
     if request.GET.get("search") == "pnr":
         personnummer = request.session.get(SEARCH_SESSION_KEY)
     else:
         request.session.pop(SEARCH_SESSION_KEY, None)
+    if request.GET.get("search") == "name":
+        name = request.session.get(NAME_SESSION_KEY)
+    else:
+        request.session.pop(NAME_SESSION_KEY, None)
+    if request.method != "POST":
+        search_form = CaseloadSearchForm(initial={"q": name or ""})
 
     scope = _caseload_scope(request)
     participants = participants_for_user(request.user)
     data = request.GET.copy()
+    if name:
+        data["q"] = name
     if scope == "mine":
         participants = participants.filter(coach=request.user)
         data.pop("coach", None)
@@ -112,7 +120,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "scope": scope,
-            "query": data.get("q", "").strip(),
+            "query": name or "",
             "search_form": search_form,
             "searched_number": mask(personnummer) if personnummer else None,
             "filterset": filterset,

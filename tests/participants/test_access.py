@@ -75,7 +75,7 @@ def test_caseload_never_lists_another_units_participants(client, other_coach, pa
 def test_caseload_search_by_name(client, coach, participant, unit):
     other = ParticipantFactory(unit=unit, coach=coach, first_name="Bertil", last_name="Berg")
     client.force_login(coach)
-    response = client.get(reverse("participants:caseload"), {"q": "bertil berg"})
+    response = client.post(reverse("participants:caseload"), {"q": "bertil berg"}, follow=True)
     assert list(response.context["page"]) == [other]
 
 
