@@ -54,12 +54,26 @@ class RowError:
         return f"row {self.row}: {self.column}: {self.message}"
 
 
+# A page lists this many of a file's problems and says how many more there are;
+# the commands list every one (their contract).
+ERRORS_SHOWN = 100
+
+
 class ImportFailed(Exception):
     """The file has problems; nothing was written. ``errors`` lists every one."""
 
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors
+
+    @property
+    def shown(self) -> list[str]:
+        """The first ``ERRORS_SHOWN`` problems, as a page lists them."""
+        return [str(error) for error in self.errors[:ERRORS_SHOWN]]
+
+    @property
+    def not_shown(self) -> int:
+        return max(len(self.errors) - ERRORS_SHOWN, 0)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ def _page(
     cohort_form: CohortForm | None = None,
     extract_form: ExtractForm | None = None,
     import_errors: list[str] | None = None,
+    more_errors: int = 0,
     status: int = 200,
 ) -> HttpResponse:
     stored = RegisterOutcome.objects.values("year").annotate(rows=Count("id")).order_by("-year")
@@ -71,6 +72,7 @@ def _page(
             "cohort_form": cohort_form or CohortForm(),
             "extract_form": extract_form or ExtractForm(),
             "import_errors": import_errors or [],
+            "more_errors": more_errors,
             "stored": stored,
             # The cohort one would order now: SCB's registers run about two years behind.
             "example_years": measure_years(timezone.localdate().year - REGISTER_COHORT_LAG),
@@ -107,8 +109,13 @@ def extract_upload(request: HttpRequest) -> HttpResponse:
     try:
         result = import_register_outcomes(form.cleaned_data["file"], imported_by=request.user)
     except ImportFailed as failure:
-        errors = [str(error) for error in failure.errors]
-        return _page(request, extract_form=form, import_errors=errors, status=400)
+        return _page(
+            request,
+            extract_form=form,
+            import_errors=failure.shown,
+            more_errors=failure.not_shown,
+            status=400,
+        )
     messages.success(
         request,
         _(

@@ -27,6 +27,7 @@ def _results_page(
     choice: RoundChoiceForm,
     import_form: PaperImportForm | None = None,
     import_errors: list | None = None,
+    more_errors: int = 0,
     status: int = 200,
 ) -> HttpResponse:
     results = round_results(survey_round) if survey_round is not None else None
@@ -54,6 +55,7 @@ def _results_page(
             "job_rows": [row for row in statements if row["group"] == "job"],
             "import_form": (import_form or PaperImportForm()) if is_admin else None,
             "import_errors": import_errors or [],
+            "more_errors": more_errors,
         },
         status=status,
     )
@@ -98,7 +100,8 @@ def paper_import(request: HttpRequest, pk: int) -> HttpResponse:
             survey_round,
             choice=choice,
             import_form=form,
-            import_errors=[str(error) for error in failure.errors],
+            import_errors=failure.shown,
+            more_errors=failure.not_shown,
             status=400,
         )
     messages.success(
