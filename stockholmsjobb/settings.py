@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "accounts.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Password spraying: many usernames from one address (axes counts per username).
+    "accounts.middleware.LoginAddressLimitMiddleware",
     # Last, as django-axes asks: it turns a flagged login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -162,6 +164,11 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent", "csrfmiddle
 AXES_ENABLE_ADMIN = False
 # No banner on every command's stderr: scripts read it for errors.
 AXES_VERBOSE = False
+# Beyond axes' per username and address: failed logins from one address, any
+# usernames, within the cool-off time (password spraying) lock that address.
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+# The public survey page: requests per address and minute.
+SURVEY_REQUESTS_PER_MINUTE = env.int("SURVEY_REQUESTS_PER_MINUTE", default=30)
 # The access log records every login; axes keeps no second, lasting list of
 # usernames and addresses (its attempts go with retention after the cool-off).
 AXES_DISABLE_ACCESS_LOG = True

@@ -7,6 +7,7 @@ page and status, so a visitor learns nothing about which links exist.
 """
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,7 +21,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required
+from accounts.middleware import client_ip_address
 from accounts.models import Role
+from core.ratelimit import count
 from survey.forms import SurveyAnswerForm
 from survey.models import SurveyRound
 from survey.selectors import coaches_with_invitations, invitations_for_user, usable_invitation
@@ -64,6 +67,16 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     """The survey, for whoever holds the link. No login; nothing about the person."""
     if request.method not in ("GET", "HEAD", "POST"):
         return _refused(request)
+    address = client_ip_address(request) or ""
+    if count("survey", address, window_seconds=60) > settings.SURVEY_REQUESTS_PER_MINUTE:
+        # Guessing tokens, or a script: slow it down, and say nothing about the link.
+        response = HttpResponse(
+            _("Too many requests. Wait a minute and try again."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response._has_been_logged = True  # Django would log the path: it holds the token
+        return _public(response)
     invitation = usable_invitation(token)
     if invitation is None:
         return _refused(request)

@@ -197,3 +197,13 @@ def superuser() -> User:
 def admin_client(client: Client, superuser: User) -> Client:
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counts and one-time form tokens
+    of one test must not reach the next (with Redis in CI the cache is shared)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -224,3 +224,18 @@ def test_a_client_reaching_the_app_server_directly_cannot_choose_its_address(
 
     assert response.status_code == 429
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.10"}
+
+
+@pytest.mark.django_db
+def test_password_spraying_from_one_address_locks_the_address(client, coach, clock, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 20
+    # Four wrong passwords each for eight usernames: under axes' five per username.
+    for n in range(8):
+        for _ in range(4):
+            log_in(client, "Sommar2026!", username=f"staff{n}", REMOTE_ADDR="192.0.2.66")
+
+    sprayer = log_in(client, PASSWORD, REMOTE_ADDR="192.0.2.66")
+    elsewhere = log_in(client, PASSWORD, REMOTE_ADDR="192.0.2.67")
+
+    assert sprayer.status_code == 429
+    assert elsewhere.status_code == 302
