@@ -8,6 +8,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
-        from accounts.middleware import count_failed_login
+        from accounts.lockout import count_failed_login
 
         user_login_failed.connect(count_failed_login, dispatch_uid="accounts_address_failures")

@@ -8,13 +8,10 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
-
-from core.ratelimit import count, current
 
 # When the current login began, as a POSIX timestamp (sessions hold JSON).
 LOGIN_STARTED_KEY = "login_started_at"
@@ -162,48 +159,3 @@ class HtmxLoginRedirectMiddleware:
             redirected["HX-Redirect"] = redirect_to_login(path)["Location"]
             return redirected
         return response
-
-
-class LoginAddressLimitMiddleware:
-    """Refuse logins from an address with LOGIN_FAILURES_PER_ADDRESS failed logins, any
-    usernames, within the cool-off time: password spraying.
-
-    django-axes locks a username at an address; spraying tries a few
-    passwords on many usernames from one address and stays under that. The
-    count is kept by ``count_failed_login`` (Django's user_login_failed).
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path == _login_path():
-            address = client_ip_address(request) or ""
-            if current(LOGIN_FAILURES_SCOPE, address) >= settings.LOGIN_FAILURES_PER_ADDRESS:
-                from accounts.views import locked_out
-
-                request.axes_ip_address = address
-                return locked_out(request)
-        return self.get_response(request)
-
-
-LOGIN_FAILURES_SCOPE = "login-failures"
-
-
-def _login_path() -> str | None:
-    try:
-        return resolve_url(settings.LOGIN_URL)
-    except NoReverseMatch:  # a URL configuration without the login page
-        return None
-
-
-def count_failed_login(
-    sender: object, request: HttpRequest | None = None, **kwargs: object
-) -> None:
-    """user_login_failed: one more failure from the request's address."""
-    if request is not None:
-        count(
-            LOGIN_FAILURES_SCOPE,
-            client_ip_address(request) or "",
-            window_seconds=int(settings.AXES_COOLOFF_TIME.total_seconds()),
-        )

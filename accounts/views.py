@@ -1,15 +1,10 @@
 from base64 import b32encode
 
 import segno
-from axes.helpers import get_client_username
-from axes.models import AccessAttempt
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -97,27 +92,6 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         second_factor_failed.send(sender=TOTPDevice, request=request, user=request.user)
     return render(request, "accounts/2fa_verify.html", {"form": form, "next": _next_url(request)})
-
-
-def locked_out(
-    request: HttpRequest,
-    original_response: HttpResponse | None = None,
-    credentials: dict | None = None,
-) -> HttpResponse:
-    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE)."""
-    last_failure = AccessAttempt.objects.filter(
-        username=get_client_username(request, credentials),
-        ip_address=request.axes_ip_address,
-    ).aggregate(last=Max("attempt_time"))["last"]
-    retry_at = (last_failure or timezone.now()) + settings.AXES_COOLOFF_TIME
-    context = {
-        "retry_at": timezone.localtime(retry_at),
-        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
-    }
-    return render(
-        request, "accounts/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
-    )
 
 
 def _complete_second_factor(request: HttpRequest, device: TOTPDevice) -> None:

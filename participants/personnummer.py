@@ -106,8 +106,10 @@ class Personnummer:
 
 
 def legal_gender(number: str) -> str:
-    """The legal gender of a normalised 12-digit number (see :attr:`Personnummer.legal_gender`)."""
-    return "kvinna" if int(number[10]) % 2 == 0 else "man"
+    """The legal gender a number carries in its second-to-last digit, in any written form
+    (see :attr:`Personnummer.legal_gender`)."""
+    digits = [char for char in number if char.isdigit()]
+    return "kvinna" if int(digits[-2]) % 2 == 0 else "man"
 
 
 def luhn_check_digit(nine_digits: str) -> int:

@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Password spraying: many usernames from one address (axes counts per username).
-    "accounts.middleware.LoginAddressLimitMiddleware",
+    "accounts.lockout.LoginAddressLimitMiddleware",
     # Last, as django-axes asks: it turns a flagged login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -154,7 +154,7 @@ AXES_RESET_ON_SUCCESS = True
 # Attempts during a lockout are refused but do not extend it, so the time the
 # lockout page promises holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "accounts.middleware.client_ip_address"
 # Axes' log lines name no user, address or browser, and the form data it keeps
 # for a failed attempt carries no password or CSRF token.
@@ -248,7 +248,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # core.forms refuses a larger one with a message, and a far larger request
 # body before it is read. Django keeps uploads over 2.5 MB on disk, not in memory.
 UPLOAD_MAX_MEGABYTES = env.int("UPLOAD_MAX_MEGABYTES", default=20)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # a form's fields other than files: Django's default
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from followup.models import FollowUp
 from participants.models import CaseNote, District, Participant, Unit
-from participants.personnummer import luhn_check_digit
+from participants.personnummer import legal_gender, luhn_check_digit
 from placements.models import JobType, Placement, Workplace, follow_up_due_date
 
 
@@ -84,8 +84,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     def _generate(cls, strategy, params):
         # A given personnummer decides the legal gender (its second-to-last digit).
         if "personnummer" in params and "gender" not in params:
-            digits = [c for c in str(params["personnummer"]) if c.isdigit()]
-            params = {**params, "gender": "kvinna" if int(digits[-2]) % 2 == 0 else "man"}
+            params = {**params, "gender": legal_gender(str(params["personnummer"]))}
         return super()._generate(strategy, params)
 
     unit = factory.SubFactory(UnitFactory)

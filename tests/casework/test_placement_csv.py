@@ -17,7 +17,7 @@ from casework.placement_export import export_placements
 from casework.placement_import import ImportFailed, RowError, import_placements
 from followup.models import FollowUp
 from participants.models import District, Participant, Unit
-from participants.personnummer import luhn_check_digit
+from participants.personnummer import legal_gender, luhn_check_digit
 from placements.models import Placement, Workplace
 from reports.periods import parse_period
 from tests.factories import (
@@ -60,19 +60,13 @@ def ten_digits(number: str, separator: str = "-") -> str:
     return f"{number[2:8]}{separator}{number[8:]}"
 
 
-def legal(number: str) -> str:
-    """The legal gender a number in any written form carries (its second-to-last digit)."""
-    digits = [c for c in number if c.isdigit()]
-    return "kvinna" if int(digits[-2]) % 2 == 0 else "man"
-
-
 def row(**values: str) -> dict[str, str]:
     number = values.get("personnummer", ANNA)
     base = {
         "personnummer": ANNA,
         "first_name": "Anna",
         "last_name": "Andersson",
-        "gender": legal(number) if number[-2:-1].isdigit() else "",
+        "gender": legal_gender(number) if number[-2:-1].isdigit() else "",
         "job_type": "basanstallning",
         "workplace": "Förskolan Solrosen",
         "district": "",
