@@ -7,10 +7,18 @@ itself, and no row ever holds a name or a personnummer.
 Nothing in the application changes or deletes a row: ``save()`` only inserts,
 ``delete()`` and the queryset's ``update()``/``delete()`` refuse, the admin is
 read-only, and a database trigger refuses UPDATE and DELETE whatever the
-caller (migration 0002). The only ways out are retention's
-(``privacy.services``): ``audit.services.purge_participants`` for the rows
-about the participants it deletes, and ``audit.services.purge_before`` for
-every row older than the retention period.
+caller (migrations 0002 and 0004). In production the application's
+PostgreSQL role may only INSERT and SELECT here (``audit.database``). The
+only ways out are retention's (``privacy.services``):
+``audit.services.purge_participants`` for the rows about the participants it
+deletes, and ``audit.services.purge_before`` for every row older than the
+retention period.
+
+Rows are chained (``audit.chain``): once sealed, each holds its place in the
+chain, the hash of the row before it and a hash of its own content and that
+one, so a row deleted, altered or slipped in later is found by
+``manage.py verify_access_log``. A row retention deletes leaves a tombstone
+with its place and hashes, and nothing else.
 """
 
 from typing import Any, NoReturn
@@ -94,6 +102,14 @@ class AccessLogEntry(models.Model):
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     # Counts and kinds only, never the value of a field.
     detail = models.CharField(_("detail"), max_length=255, blank=True)
+    # The chain (audit.chain): empty until the row is sealed, then never changed.
+    chain_position = models.BigIntegerField(
+        _("place in the chain"), null=True, blank=True, unique=True, editable=False
+    )
+    previous_hash = models.CharField(
+        _("hash of the previous row"), max_length=64, blank=True, editable=False
+    )
+    row_hash = models.CharField(_("hash of the row"), max_length=64, blank=True, editable=False)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -105,6 +121,8 @@ class AccessLogEntry(models.Model):
             models.Index(fields=["at"], name="accesslog_at"),
             models.Index(fields=["participant_id", "at"], name="accesslog_participant_at"),
             models.Index(fields=["username", "at"], name="accesslog_username_at"),
+            # The rows the sealer looks for.
+            models.Index(fields=["id"], condition=models.Q(row_hash=""), name="accesslog_unsealed"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -130,3 +148,26 @@ class AccessLogEntry(models.Model):
 
     def delete(self, using: str | None = None, keep_parents: bool = False) -> NoReturn:
         raise AppendOnlyError("deleted")
+
+
+class AccessLogTombstone(models.Model):
+    """The place and hashes of a row retention deleted: the chain stays whole without it.
+
+    Written only by retention's purge, in the same transaction as the deletion
+    (on PostgreSQL by the owner role's purge functions); nothing personal.
+    """
+
+    chain_position = models.BigIntegerField(_("place in the chain"), primary_key=True)
+    previous_hash = models.CharField(_("hash of the previous row"), max_length=64)
+    row_hash = models.CharField(_("hash of the row"), max_length=64)
+    purged_at = models.DateTimeField(_("purged at"), default=timezone.now)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["chain_position"]
+        verbose_name = _("access-log tombstone")
+        verbose_name_plural = _("access-log tombstones")
+
+    def __str__(self) -> str:
+        return f"{self.chain_position} {self.row_hash[:12]}"

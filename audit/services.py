@@ -12,25 +12,25 @@ import ipaddress
 from collections.abc import Iterable
 from itertools import islice
 
-from django.db import connections, router, transaction
+from dateutil.relativedelta import relativedelta
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError, connections, router, transaction
 from django.db.backends.utils import CursorWrapper
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.middleware import client_ip_address
 from accounts.models import User
+from audit.chain import seal
 from audit.context import current_request, current_request_state
-from audit.models import AccessLogEntry, Action
+from audit.database import forbid_deletion, permit_deletion
+from audit.models import AccessLogEntry, AccessLogTombstone, Action
 
 BULK_BATCH = 2_000
 # Who the log names when a management command acts: the server's operator.
 MANAGE_PY = "manage.py"
-# Read by the PostgreSQL trigger: DELETE is allowed only in a transaction that
-# set it (purge_before). A custom setting needs no superuser, unlike
-# session_replication_role.
-PURGE_SETTING = "audit.purge"
-# SQLite has no transaction-local settings: a row in this table, inserted and
-# removed inside the purging transaction, plays the same part.
-SQLITE_PERMIT_TABLE = "audit_purge_permit"
 
 
 def _fit(value: str, field_name: str) -> str:
@@ -222,41 +222,35 @@ def log_pending_refusal() -> None:
 # --- Retention: the only deletion --------------------------------------------------
 
 
-def permit_deletion(cursor: CursorWrapper) -> None:
-    """Lift the trigger's refusal of DELETE (PostgreSQL: for this transaction only)."""
-    vendor = cursor.db.vendor
-    if vendor == "postgresql":
-        cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
-    elif vendor == "sqlite":
-        cursor.execute(f"INSERT INTO {SQLITE_PERMIT_TABLE} DEFAULT VALUES")
-
-
-def forbid_deletion(cursor: CursorWrapper) -> None:
-    vendor = cursor.db.vendor
-    if vendor == "postgresql":
-        cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
-    elif vendor == "sqlite":
-        cursor.execute(f"DELETE FROM {SQLITE_PERMIT_TABLE}")  # noqa: S608
+def _retention_start() -> datetime.datetime:
+    return timezone.now() - relativedelta(years=settings.RETENTION_YEARS)
 
 
 def purge_before(cutoff: datetime.datetime, *, username: str = "") -> int:
     """Delete the rows logged before ``cutoff``; return how many. For retention only.
 
-    The deletion is permitted inside this function's transaction and nowhere
-    else; if anything fails, the permission rolls back with it. The purge
-    itself is logged (a count and the cutoff).
+    Only rows older than the retention period go: a later cutoff is refused
+    (here with a clear message, and on PostgreSQL again by the owner's
+    function, which is what holds against the application's own role). The
+    rows are sealed first, and each deleted row leaves its tombstone in the
+    chain. The purge itself is logged (a count and the cutoff).
     """
+    if cutoff > _retention_start():
+        raise ValueError(
+            f"The access log keeps its rows for {settings.RETENTION_YEARS} years: "
+            f"nothing from after {_retention_start():%Y-%m-%d} is purged."
+        )
     using = router.db_for_write(AccessLogEntry)
     connection = connections[using]
-    table = connection.ops.quote_name(AccessLogEntry._meta.db_table)
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        permit_deletion(cursor)
-        cursor.execute(
-            f"DELETE FROM {table} WHERE at < %s",  # noqa: S608
-            [connection.ops.adapt_datetimefield_value(cutoff)],
-        )
-        deleted = cursor.rowcount
-        forbid_deletion(cursor)
+        seal(using=using)
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT audit_purge_before(%s)", [connection.ops.adapt_datetimefield_value(cutoff)]
+            )
+            deleted = cursor.fetchone()[0]
+        else:
+            deleted = _purge_here(cursor, Q(at__lt=cutoff))
         log_access(
             action=Action.BULK_CHANGE,
             object_type="accesslogentry",
@@ -267,39 +261,31 @@ def purge_before(cutoff: datetime.datetime, *, username: str = "") -> int:
 
 
 def purge_participants(participant_ids: Iterable[int], *, username: str) -> int:
-    """Delete every row about these participants, whatever its age; return how many.
+    """Delete every row about these deleted participants, whatever its age; return how many.
 
-    For retention only, when the participants themselves are deleted: the
-    rows naming them by ``participant_id``, or as the object of the action.
-    Permitted inside this function's transaction only, like ``purge_before``.
-    The purge is logged with counts only: a row naming the deleted ids would
-    itself be a trace of the people.
+    For retention only, after the participants themselves are deleted in the
+    same transaction: the rows naming them by ``participant_id``, or as the
+    object of the action. Rows about a participant who still exists are
+    refused (on PostgreSQL by the owner's function). Each deleted row leaves
+    its tombstone. The purge is logged with counts only: a row naming the
+    deleted ids would itself be a trace of the people.
     """
     ids = sorted(set(participant_ids))
     if not ids:
         return 0
     using = router.db_for_write(AccessLogEntry)
     connection = connections[using]
-    quote = connection.ops.quote_name
-    table = quote(AccessLogEntry._meta.db_table)
-    participant_column, type_column, object_column = (
-        quote(AccessLogEntry._meta.get_field(name).column)
-        for name in ("participant_id", "object_type", "object_id")
-    )
     deleted = 0
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        permit_deletion(cursor)
+        seal(using=using)
         chunks = iter(ids)
         # Bounded statements: SQLite limits the number of parameters.
         while chunk := list(islice(chunks, 500)):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"DELETE FROM {table} WHERE {participant_column} IN ({marks})"  # noqa: S608
-                f" OR ({type_column} = %s AND {object_column} IN ({marks}))",
-                [*chunk, "participant", *chunk],
-            )
-            deleted += cursor.rowcount
-        forbid_deletion(cursor)
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT audit_purge_participants(%s::bigint[])", [chunk])
+                deleted += cursor.fetchone()[0]
+            else:
+                deleted += _purge_here(cursor, rows_about(chunk), participant_ids=chunk)
         log_access(
             action=Action.BULK_CHANGE,
             object_type="accesslogentry",
@@ -308,3 +294,40 @@ def purge_participants(participant_ids: Iterable[int], *, username: str) -> int:
             username=username,
         )
     return deleted
+
+
+def rows_about(participant_ids: Iterable[int] | QuerySet) -> Q:
+    """Access-log rows about the participants: naming them, or with them as the object."""
+    return Q(participant_id__in=participant_ids) | Q(
+        object_type="participant", object_id__in=participant_ids
+    )
+
+
+def _purge_here(cursor: CursorWrapper, rows: Q, *, participant_ids: list[int] = ()) -> int:
+    """What the owner's purge functions do on PostgreSQL, for SQLite (one role, development)."""
+    # Looked up by name: the log is a floor below the participants.
+    people = apps.get_model("participants", "Participant")._base_manager
+    if people.filter(pk__in=participant_ids).exists():
+        raise DatabaseError("Only the rows about deleted participants are purged")
+    gone = list(
+        AccessLogEntry.objects.filter(rows)
+        .exclude(row_hash="")
+        .values_list("pk", "chain_position", "previous_hash", "row_hash")
+    )
+    AccessLogTombstone.objects.bulk_create(
+        AccessLogTombstone(chain_position=position, previous_hash=previous, row_hash=digest)
+        for _pk, position, previous, digest in gone
+    )
+    table = cursor.db.ops.quote_name(AccessLogEntry._meta.db_table)
+    pks = [pk for pk, *_chain in gone]
+    permit_deletion(cursor)
+    try:
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
+                chunk,
+            )
+    finally:
+        forbid_deletion(cursor)
+    return len(pks)

@@ -27,12 +27,11 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models, router, transaction
-from django.db.models import Q
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
-from audit.services import purge_before, purge_participants
+from audit.services import purge_before, purge_participants, rows_about
 from participants.models import Participant
 from privacy.models import RetentionRun
 from privacy.selectors import participants_expired
@@ -102,13 +101,6 @@ def _collect(participant_ids: list[int]) -> tuple[Collector, dict[type[models.Mo
     return collector, _collected_rows(collector)
 
 
-def _rows_about(participant_ids: Iterable[int] | models.QuerySet) -> Q:
-    """Access-log rows about the participants, as ``purge_participants`` deletes them."""
-    return Q(participant_id__in=participant_ids) | Q(
-        object_type="participant", object_id__in=participant_ids
-    )
-
-
 def _delete_batch(participant_ids: list[int], cutoff: datetime.date, username: str) -> Counter:
     with transaction.atomic():
         # Lock, then look again: an entry written since the selection keeps the person.
@@ -141,7 +133,7 @@ def _count_batch(participant_ids: list[int]) -> Counter:
     for model, pks in rows.items():
         counts[model._meta.label_lower] += len(pks)
     counts[ADMIN_LOG] += sum(entries.count() for entries in _admin_log_of(rows))
-    counts[ACCESS_LOG] += AccessLogEntry.objects.filter(_rows_about(participant_ids)).count()
+    counts[ACCESS_LOG] += AccessLogEntry.objects.filter(rows_about(participant_ids)).count()
     return counts
 
 
@@ -193,7 +185,7 @@ def retention_run(
         expired_ids = participants_expired(cutoff).values("pk")
         counts[ACCESS_LOG] += (
             AccessLogEntry.objects.filter(at__lt=logged_before)
-            .exclude(_rows_about(expired_ids))
+            .exclude(rows_about(expired_ids))
             .count()
         )
     else:

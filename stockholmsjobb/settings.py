@@ -111,6 +111,10 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL in production: the role the application connects as, which owns
+# nothing. Named when migrations run as the owner role, which then grants it
+# the rows it needs, and on the access log INSERT and SELECT only (audit.database).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and sessions ---------------------------------------------------
@@ -286,6 +290,11 @@ BEAT_SCHEDULE = {
         "crontab": {"hour": 6, "minute": 30, "day_of_week": "mon-fri"},
     },
     # Retention (gallring), at night when nobody is working on the cases.
+    # The access log's hash chain takes in the rows written since (audit.chain).
+    "access-log-seal-every-minute": {
+        "task": "audit.tasks.seal_access_log_task",
+        "crontab": {"minute": "*"},
+    },
     "retention-nightly": {
         "task": "privacy.tasks.retention_task",
         "crontab": {"hour": 2, "minute": 30},

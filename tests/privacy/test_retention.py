@@ -538,18 +538,30 @@ def test_purging_participants_deletes_every_row_about_them_and_nothing_else(coac
     # An id that happens to equal the person's, of another kind of object.
     log_access(action=Action.VIEW, object_type="placement", object_id=gone.pk, user=coach)
     log_access(action=Action.LOGIN, user=coach)
+    gone_id = gone.pk
+    gone.delete()
 
-    deleted = purge_participants([gone.pk], username="test")
+    deleted = purge_participants([gone_id], username="test")
 
     assert deleted == 2
-    assert not AccessLogEntry.objects.filter(participant_id=gone.pk).exists()
-    assert not AccessLogEntry.objects.filter(object_type="participant", object_id=gone.pk).exists()
+    assert not AccessLogEntry.objects.filter(participant_id=gone_id).exists()
+    assert not AccessLogEntry.objects.filter(object_type="participant", object_id=gone_id).exists()
     assert AccessLogEntry.objects.filter(participant_id=keep.pk).exists()
-    assert AccessLogEntry.objects.filter(object_type="placement", object_id=gone.pk).exists()
+    assert AccessLogEntry.objects.filter(object_type="placement", object_id=gone_id).exists()
     assert AccessLogEntry.objects.filter(action=Action.LOGIN).exists()
     [purge] = AccessLogEntry.objects.filter(detail__startswith="retention:")
     assert purge.participant_id is None
     assert purge.username == "test"
+
+
+def test_rows_about_a_participant_who_still_exists_are_not_purged(coach):
+    participant = ParticipantFactory(unit=coach.unit)
+    log_access(action=Action.VIEW, participant_id=participant.pk, user=coach)
+
+    with pytest.raises(DatabaseError, match="deleted participants"):
+        purge_participants([participant.pk], username="test")
+
+    assert AccessLogEntry.objects.filter(participant_id=participant.pk).count() == 1
 
 
 def test_purging_no_participants_writes_nothing(coach):
@@ -564,7 +576,9 @@ def test_the_permission_to_delete_ends_with_the_participant_purge(coach):
     log_access(action=Action.LOGIN, user=coach)
     table = connection.ops.quote_name(AccessLogEntry._meta.db_table)
     with transaction.atomic():
-        purge_participants([participant.pk], username="test")
+        participant_id = participant.pk
+        participant.delete()
+        purge_participants([participant_id], username="test")
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
     assert AccessLogEntry.objects.filter(action=Action.LOGIN).exists()

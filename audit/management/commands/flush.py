@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.commands import flush
 from django.db import connections
 
-from audit.services import forbid_deletion, permit_deletion
+from audit.database import forbid_deletion, permit_deletion
 
 
 class Command(flush.Command):
