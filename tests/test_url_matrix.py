@@ -37,7 +37,14 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from accounts.models import User
 from audit.models import AccessLogEntry, Action
 from followup.models import RegisterOutcome, SurveyResponse
-from participants.models import CaseNote, LearningGoal, Participant, Study, SupportActivity
+from participants.models import (
+    CaseNote,
+    LearningGoal,
+    Participant,
+    Study,
+    SupportActivity,
+    TransferRequest,
+)
 from placements.models import Internship, Placement, WageSubsidyCase
 from reports.models import OutcomeSnapshot, SnapshotStatus
 from survey.models import SurveyInvitation, SurveyRound, hash_token
@@ -49,6 +56,7 @@ from tests.factories import (
     ManagerFactory,
     ParticipantFactory,
     PlacementFactory,
+    TransferRequestFactory,
     UnitFactory,
     WorkplaceFactory,
     make_personnummer,
@@ -209,6 +217,9 @@ def build_world() -> World:
     )
     # Coach B's own participant: B reaches it, A's stays out of reach.
     coach_b = CoachFactory(username="coach_b", unit=unit_b)
+    # Coach B has asked to take A's participant over: until A's manager approves,
+    # B must see nothing of them, the request included.
+    transfer = TransferRequestFactory(participant=participant, to_unit=unit_b, requested_by=coach_b)
     placement_b = PlacementFactory(participant=ParticipantFactory(unit=unit_b, coach=coach_b))
     SurveyInvitation.objects.create(
         survey_round=survey_round,
@@ -241,6 +252,7 @@ def build_world() -> World:
             RegisterOutcome: outcome,
             SurveyResponse: survey,
             AccessLogEntry: entry,
+            TransferRequest: transfer,
         },
         others={
             ("placements:workplace_detail", "pk"): str(placement.workplace_id),
@@ -249,6 +261,9 @@ def build_world() -> World:
             ("survey:links", "pk"): str(survey_round.pk),
             ("survey_results:paper_import", "pk"): str(survey_round.pk),
             ("survey:respond", "token"): SURVEY_TOKEN,
+            # A request about A's participant; the decision page is for managers and
+            # admins only (B, a coach, is refused by role whatever the id).
+            ("transfers:decide", "pk"): str(transfer.pk),
         },
     )
 
@@ -497,3 +512,60 @@ def test_the_matrix_reports_a_route_added_without_protection(world):
     }
     problems = {failure.problem for failure in failures}
     assert "shows A's participant's name or personnummer" in problems
+
+
+# --- The registration form is no oracle --------------------------------------------------------
+
+
+def registration_answer(
+    client: Client, user: User, number: str, last_name: str, first_name: str = "Kim"
+) -> tuple:
+    """What a coach sees after registering this number and name: status, target, words."""
+    response = client.post(
+        "/participants/new/",
+        {
+            "personnummer": number,
+            "first_name": first_name,
+            "last_name": last_name,
+            "unit": user.unit_id,
+            "coach": user.pk,
+            "enrolled_on": "2021-02-01",
+            "foreign_born": "unknown",
+            "education_level": "gymnasial",
+        },
+    )
+    body = response.content.decode()
+    body = re.sub(r'(csrfmiddlewaretoken" value|csrf-token" content)="[^"]*"', "", body)
+    body = body.replace(number, "<number>").replace(last_name, "<name>")
+    target = re.sub(r"\d+", "<id>", response.get("Location", ""))
+    return response.status_code, target, body
+
+
+def test_registration_tells_a_coach_nothing_about_another_unit(world):
+    """Coach B learns nothing of A's participant: the answer is the one for anyone elsewhere."""
+    coach_b = world.users["coach_b"]
+    client = Client()
+    client.force_login(coach_b)
+    elsewhere = ParticipantFactory(unit=UnitFactory(name="Enhet C"), last_name="Annansson")
+
+    of_a = registration_answer(client, coach_b, world.participant.personnummer, "Nyström")
+    of_c = registration_answer(client, coach_b, elsewhere.personnummer, "Nyström")
+
+    assert of_a == of_c
+    assert of_a[0] == 200
+    for secret in (SECRET_SURNAME, "Saga", "Enhet A", f"/participants/{world.participant.pk}/"):
+        assert secret not in of_a[2]
+    collisions = AccessLogEntry.objects.filter(action=Action.COLLISION, username="coach_b")
+    assert sorted(collisions.values_list("participant_id", flat=True)) == sorted(
+        [world.participant.pk, elsewhere.pk]
+    )
+
+    # A's participant's birth date and surname with another number: registered as
+    # if nobody matched, exactly as a surname nobody has.
+    like_a = registration_answer(client, coach_b, make_personnummer(BIRTH, 622), SECRET_SURNAME)
+    like_nobody = registration_answer(
+        client, coach_b, make_personnummer(BIRTH, 633), "Ingen", first_name="Alex"
+    )
+
+    assert like_a[:2] == like_nobody[:2] == (302, "/participants/<id>/")
+    assert Participant.objects.filter(unit=coach_b.unit, birth_date=BIRTH).count() == 2
