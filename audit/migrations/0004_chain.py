@@ -96,7 +96,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
     place bigint;
     previous text;
-    i integer;
+    sealed bigint;
 BEGIN
     PERFORM pg_advisory_xact_lock(418464221556);
     SELECT links.place, links.hash INTO place, previous FROM (
@@ -115,20 +115,20 @@ BEGIN
     IF coalesce(cardinality(ids), 0) <> coalesce(cardinality(hashes), 0) THEN
         RAISE EXCEPTION 'As many hashes as rows are needed';
     END IF;
+    IF EXISTS (SELECT 1 FROM unnest(hashes) AS given(hash) WHERE given.hash !~ '^[0-9a-f]{64}$') THEN
+        RAISE EXCEPTION 'Only SHA-256 hashes are taken';
+    END IF;
     PERFORM set_config('audit.seal', 'on', true);
-    FOR i IN 1 .. coalesce(cardinality(ids), 0) LOOP
-        IF hashes[i] !~ '^[0-9a-f]{64}$' THEN
-            RAISE EXCEPTION 'Not a SHA-256 hash: %', hashes[i];
-        END IF;
-        place := place + 1;
-        UPDATE audit_accesslogentry
-            SET chain_position = place, previous_hash = previous, row_hash = hashes[i]
-            WHERE id = ids[i] AND row_hash = '';
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'Row % is missing or sealed already', ids[i];
-        END IF;
-        previous := hashes[i];
-    END LOOP;
+    UPDATE audit_accesslogentry AS entry
+        SET chain_position = place + given.n,
+            previous_hash = CASE WHEN given.n = 1 THEN previous ELSE hashes[given.n - 1] END,
+            row_hash = given.hash
+        FROM unnest(ids, hashes) WITH ORDINALITY AS given(id, hash, n)
+        WHERE entry.id = given.id AND entry.row_hash = '';
+    GET DIAGNOSTICS sealed = ROW_COUNT;
+    IF sealed <> coalesce(cardinality(ids), 0) THEN
+        RAISE EXCEPTION 'Rows missing or sealed already: % of % sealable', sealed, cardinality(ids);
+    END IF;
     PERFORM set_config('audit.seal', 'off', true);
     RETURN coalesce(cardinality(ids), 0);
 END;
