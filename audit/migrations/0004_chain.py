@@ -134,18 +134,15 @@ BEGIN
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION audit_purge_before(cutoff timestamptz) RETURNS bigint
+-- The one way rows leave: each leaves its tombstone. Called by the two purges only.
+CREATE OR REPLACE FUNCTION audit_bury(ids bigint[]) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
     deleted bigint;
 BEGIN
-    IF cutoff > now() - audit_retention_period() THEN
-        RAISE EXCEPTION 'The access log keeps its rows for %: nothing from after % is purged',
-            audit_retention_period(), now() - audit_retention_period();
-    END IF;
     PERFORM set_config('audit.purge', 'on', true);
     WITH gone AS (
-        DELETE FROM audit_accesslogentry WHERE at < cutoff AND row_hash <> ''
+        DELETE FROM audit_accesslogentry WHERE id = ANY(ids) AND row_hash <> ''
         RETURNING chain_position, previous_hash, row_hash
     )
     INSERT INTO audit_accesslogtombstone (chain_position, previous_hash, row_hash, purged_at)
@@ -153,41 +150,44 @@ BEGIN
     GET DIAGNOSTICS deleted = ROW_COUNT;
     PERFORM set_config('audit.purge', 'off', true);
     RETURN deleted;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION audit_purge_before(cutoff timestamptz) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    IF cutoff > now() - audit_retention_period() THEN
+        RAISE EXCEPTION 'The access log keeps its rows for %: nothing from after % is purged',
+            audit_retention_period(), now() - audit_retention_period();
+    END IF;
+    RETURN audit_bury(ARRAY(SELECT id FROM audit_accesslogentry WHERE at < cutoff));
 END;
 $$;
 
 -- The participants' table is named here, not imported: the log is a floor below them.
 CREATE OR REPLACE FUNCTION audit_purge_participants(ids bigint[]) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
-DECLARE
-    deleted bigint;
 BEGIN
     IF EXISTS (SELECT 1 FROM participants_participant WHERE id = ANY(ids)) THEN
         RAISE EXCEPTION 'Only the rows about deleted participants are purged';
     END IF;
-    PERFORM set_config('audit.purge', 'on', true);
-    WITH gone AS (
-        DELETE FROM audit_accesslogentry
-        WHERE (participant_id = ANY(ids) OR (object_type = 'participant' AND object_id = ANY(ids)))
-            AND row_hash <> ''
-        RETURNING chain_position, previous_hash, row_hash
-    )
-    INSERT INTO audit_accesslogtombstone (chain_position, previous_hash, row_hash, purged_at)
-        SELECT chain_position, previous_hash, row_hash, now() FROM gone;
-    GET DIAGNOSTICS deleted = ROW_COUNT;
-    PERFORM set_config('audit.purge', 'off', true);
-    RETURN deleted;
+    RETURN audit_bury(ARRAY(
+        SELECT id FROM audit_accesslogentry
+        WHERE participant_id = ANY(ids) OR (object_type = 'participant' AND object_id = ANY(ids))
+    ));
 END;
 $$;
 
 REVOKE ALL ON FUNCTION audit_seal_rows(bigint[], text[], bigint, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit_purge_before(timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit_purge_participants(bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audit_bury(bigint[]) FROM PUBLIC;
 """
 
 POSTGRESQL_REMOVE = """
 DROP FUNCTION IF EXISTS audit_purge_participants(bigint[]);
 DROP FUNCTION IF EXISTS audit_purge_before(timestamptz);
+DROP FUNCTION IF EXISTS audit_bury(bigint[]);
 DROP FUNCTION IF EXISTS audit_seal_rows(bigint[], text[], bigint, text);
 DROP TRIGGER IF EXISTS audit_accesslogtombstone_append_only ON audit_accesslogtombstone;
 DROP FUNCTION IF EXISTS audit_accesslogtombstone_append_only();

@@ -106,6 +106,7 @@ ATTACKS = {
     ),
     "delete tombstones": f"DELETE FROM {TOMBSTONES}",  # noqa: S608
     "forget a migration": "DELETE FROM django_migrations",
+    "the purges' own deletion, called directly": "SELECT audit_bury(ARRAY[1, 2]::bigint[])",
 }
 
 
