@@ -17,6 +17,7 @@ from participants.models import (
     LearningGoal,
     Study,
     SupportActivity,
+    TransferRequest,
     Unit,
 )
 from participants.services import (
@@ -224,3 +225,47 @@ class ConsentAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.ModelA
             recorded_by=request.user,
         )
         obj.pk, obj.recorded_by, obj.recorded_at = saved.pk, saved.recorded_by, saved.recorded_at
+
+
+@admin.register(TransferRequest)
+class TransferRequestAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+    """Read-only: a request is made and decided on the pages, through their services
+    (``transfer_ask``, ``transfer_approve``, ``transfer_decline``), which log both sides."""
+
+    list_display = (
+        "requested_at",
+        "participant",
+        "from_unit",
+        "to_unit",
+        "requested_by",
+        "status",
+        "decided_by",
+        "decided_at",
+    )
+    list_select_related = ("participant", "from_unit", "to_unit", "requested_by", "decided_by")
+    list_filter = ("status", "requested_at")
+    date_hierarchy = "requested_at"
+    fields = (
+        "participant",
+        "from_unit",
+        "to_unit",
+        "requested_by",
+        "requested_at",
+        "reason",
+        "status",
+        "decided_by",
+        "decided_at",
+    )
+    readonly_fields = fields
+    list_per_page = 50
+    show_full_result_count = False
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -473,3 +473,102 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.flow}: {self.given} {self.decided_on}"
+
+
+# --- Transfer between units -----------------------------------------------------------------
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+class TransferRequest(models.Model):
+    """A unit asks to take over a participant of another unit (flytt mellan enheter).
+
+    The owning unit's manager, or an administrator, approves or declines.
+    Until then the asker sees nothing of the person: not even whether the
+    request was stored (``participants.services.transfer_ask``). The reason
+    is the coach's free text about a person: it is read like case text, by
+    those who may read the case, and never written to a log.
+    """
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="transfer_requests",
+    )
+    # The participant's unit when the request was made.
+    from_unit = models.ForeignKey(
+        Unit, verbose_name=_("from unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        Unit, verbose_name=_("to unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        constraints = [
+            # Asking again while a request waits stores nothing: two managers
+            # would otherwise decide the same move twice.
+            models.UniqueConstraint(
+                fields=["participant", "to_unit"],
+                condition=Q(status=TransferStatus.PENDING),
+                name="transferrequest_one_pending_per_unit",
+                violation_error_message=_(
+                    "This unit already has a request waiting for this participant."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TransferStatus.values), name="transferrequest_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_unit=F("to_unit")), name="transferrequest_to_another_unit"
+            ),
+            # A decision has a time; a request waiting has none.
+            models.CheckConstraint(
+                condition=Q(status=TransferStatus.PENDING, decided_at__isnull=True)
+                | (~Q(status=TransferStatus.PENDING) & Q(decided_at__isnull=False)),
+                name="transferrequest_decided_at_with_decision",
+            ),
+        ]
+        indexes = [
+            # The managers' lists and counts read the requests waiting.
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(status=TransferStatus.PENDING),
+                name="transferrequest_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.from_unit_id} → {self.to_unit_id} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == TransferStatus.PENDING

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import User
 from followup.models import FollowUp
-from participants.models import CaseNote, District, Participant, Unit
+from participants.models import CaseNote, District, Participant, TransferRequest, Unit
 from participants.personnummer import legal_gender, luhn_check_digit
 from placements.models import JobType, Placement, Workplace, follow_up_due_date
 
@@ -146,3 +146,16 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     flow = "scb"
     given = True
     decided_on = factory.LazyAttribute(lambda c: c.participant.enrolled_on)
+
+
+class TransferRequestFactory(factory.django.DjangoModelFactory):
+    """A coach of another unit asks to take the participant over; waiting for a decision."""
+
+    class Meta:
+        model = TransferRequest
+
+    participant = factory.SubFactory(ParticipantFactory)
+    from_unit = factory.LazyAttribute(lambda t: t.participant.unit)
+    to_unit = factory.SubFactory(UnitFactory)
+    requested_by = factory.SubFactory(CoachFactory, unit=factory.SelfAttribute("..to_unit"))
+    reason = "Har flyttat till vårt stadsdelsområde."

@@ -22,6 +22,7 @@ from participants.models import (
     Participant,
     Study,
     SupportActivity,
+    TransferRequest,
 )
 from participants.personnummer import luhn_check_digit
 from placements.models import Internship, Placement, WageSubsidyCase
@@ -33,6 +34,7 @@ from tests.factories import (
     FollowUpFactory,
     ParticipantFactory,
     PlacementFactory,
+    TransferRequestFactory,
     UnitFactory,
     UserFactory,
     WorkplaceFactory,
@@ -97,6 +99,7 @@ def full_case(superuser: User) -> Participant:
         participant=participant, flow="scb", given=True, decided_on=datetime.date(2020, 1, 15)
     )
     RetentionRun.objects.create(cutoff=datetime.date(2016, 1, 1))
+    TransferRequestFactory(participant=participant)
     return participant
 
 
@@ -109,8 +112,9 @@ def test_every_registered_model_has_a_working_changelist_and_add_page(
     admin_client: Client, full_case: Participant, model: type[Model]
 ) -> None:
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
-    # The access log is append-only: it has no add page, superusers included.
-    add_status = 403 if model in (AccessLogEntry, RetentionRun) else 200
+    # The access log is append-only: it has no add page, superusers included. Transfer
+    # requests are made and decided on the pages, through their services, only.
+    add_status = 403 if model in (AccessLogEntry, RetentionRun, TransferRequest) else 200
     assert admin_client.get(admin_url(model, "add")).status_code == add_status
 
 

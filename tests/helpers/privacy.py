@@ -19,6 +19,8 @@ from participants.models import (
     Participant,
     Study,
     SupportActivity,
+    TransferRequest,
+    TransferStatus,
     Unit,
 )
 from placements.models import Internship, Placement, WageSubsidyCase, follow_up_due_date
@@ -213,6 +215,20 @@ def build_case(
                 given=True,
                 decided_on=on + days(1),
                 recorded_by=coach,
+            )
+        ],
+        # Another unit asked to take the person over, and was declined.
+        TransferRequest: [
+            TransferRequest.objects.create(
+                participant=participant,
+                from_unit=unit,
+                to_unit=Unit.objects.get_or_create(name="Jobbtorg Spånga")[0],
+                requested_by=coach,
+                requested_at=at(on + days(10)),
+                reason=f"Har flyttat till Spånga {marker}",
+                status=TransferStatus.DECLINED,
+                decided_by=coach,
+                decided_at=at(on + days(12)),
             )
         ],
     }

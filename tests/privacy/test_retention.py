@@ -230,6 +230,7 @@ def test_retention_leaves_no_trace_of_the_old_case_and_keeps_the_new_one_whole(
         "participants.learninggoal": 1,
         "participants.study": 1,
         "participants.consent": 1,
+        "participants.transferrequest": 1,
         "placements.placement": 1,
         "placements.internship": 1,
         "placements.wagesubsidycase": 1,
