@@ -1,13 +1,19 @@
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Role, User
 from audit.context import current_request
 from audit.models import Action
 from audit.services import log_access, log_change, log_refused
-from participants.models import Consent, ConsentFlow, Participant
+from participants.models import (
+    Consent,
+    ConsentFlow,
+    Participant,
+    TransferRequest,
+    TransferStatus,
+)
 
 # The one permission for special-category data; see can_see_sensitive.
 SENSITIVE_PERMISSION = "participants.view_sensitive"
@@ -150,3 +156,73 @@ def consent_overview(participant: Participant) -> list[FlowConsent]:
         FlowConsent(flow=flow, label=str(label), history=[row for row in rows if row.flow == flow])
         for flow, label in ConsentFlow.choices
     ]
+
+
+# --- Transfer between units -----------------------------------------------------------------
+
+
+def can_decide_transfer(user: User, participant: Participant) -> bool:
+    """The manager of the participant's unit, or an administrator, decides on moving them."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return (
+        user.has_role(Role.MANAGER)
+        and user.unit_id is not None
+        and user.unit_id == participant.unit_id
+    )
+
+
+def transfers_for_user(user: User) -> QuerySet[TransferRequest]:
+    """The transfer requests a user may see: the only way views read them.
+
+    A manager sees the requests about participants of their unit and those
+    once asked of it (so that a second manager deciding after the first is
+    told what happened); an administrator sees all. A coach sees none, not
+    even their own: a stored request would tell them that the person exists
+    in another unit. They learn of an approval when the person appears in
+    their caseload, where ``participants_for_user`` shows them, with no
+    special case, because the person is then in their unit.
+    """
+    qs = TransferRequest.objects.select_related(
+        "participant", "participant__unit", "from_unit", "to_unit", "requested_by", "decided_by"
+    )
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.has_role(Role.ADMIN):
+        return qs
+    if user.has_role(Role.MANAGER) and user.unit_id:
+        return qs.filter(Q(participant__unit_id=user.unit_id) | Q(from_unit_id=user.unit_id))
+    return qs.none()
+
+
+def transfers_waiting_for(user: User) -> QuerySet[TransferRequest]:
+    """The requests waiting for the user's decision, oldest first.
+
+    Those about participants the user decides on now; a request from the
+    unit the person is already in (moved there some other way) waits for
+    nobody.
+    """
+    waiting = (
+        transfers_for_user(user)
+        .filter(status=TransferStatus.PENDING)
+        .exclude(to_unit_id=F("participant__unit_id"))
+    )
+    if not user.has_role(Role.ADMIN):
+        waiting = waiting.filter(participant__unit_id=user.unit_id)
+    return waiting.order_by("requested_at", "pk")
+
+
+def transfer_for_user(user: User, pk: int) -> TransferRequest:
+    """One transfer request, or 404 when the user may not see it.
+
+    A refusal is logged naming the participant the request is about, when
+    there is such a request: the review sees whose move someone tried to decide.
+    """
+    try:
+        return transfers_for_user(user).get(pk=pk)
+    except TransferRequest.DoesNotExist:
+        about = TransferRequest.objects.filter(pk=pk).values_list("participant_id", flat=True)
+        log_refused(status=404, participant_id=about.first(), user=user)
+        raise Http404("No such transfer request.") from None

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from audit.services import log_bulk_change
+from audit.models import Action
+from audit.services import log_access, log_bulk_change
 from core.locking import lock_unchanged
 from core.periods import overlapping, periods_overlap
 from participants import personnummer as pnr
@@ -25,9 +26,12 @@ from participants.models import (
     Participant,
     Study,
     SupportActivity,
+    TransferRequest,
+    TransferStatus,
     Unit,
 )
 from participants.selectors import (
+    can_decide_transfer,
     can_see_sensitive,
     consent_state,
     has_consent,
@@ -367,6 +371,20 @@ def learning_goal_update(
     return goal
 
 
+def coach_refusal(*, coach: User | None, unit_ids: Iterable[int] = ()) -> str | None:
+    """Why the user cannot be the coach of participants of these units, or None if they can.
+
+    A participant's coach is an active coach of the participant's own unit:
+    the one rule for every write that gives participants a coach (a caseload
+    reassignment, an approved transfer).
+    """
+    if coach is None or not coach.is_active or not coach.has_role(Role.COACH):
+        return _("Participants can only be moved to an active coach.")
+    if any(unit_id != coach.unit_id for unit_id in unit_ids):
+        return _("The new coach must work in the participants' unit.")
+    return None
+
+
 @transaction.atomic
 def caseload_reassign(*, participants: Iterable[Participant], to_coach: User, by_user: User) -> int:
     """Give participants another coach in one statement; returns how many were moved.
@@ -376,14 +394,15 @@ def caseload_reassign(*, participants: Iterable[Participant], to_coach: User, by
     """
     if not (by_user.has_role(Role.MANAGER) or by_user.has_role(Role.ADMIN)):
         raise PermissionDenied
-    if not to_coach.is_active or not to_coach.has_role(Role.COACH):
-        raise ValidationError({"to_coach": _("Participants can only be moved to an active coach.")})
+    if (refusal := coach_refusal(coach=to_coach)) is not None:
+        raise ValidationError({"to_coach": refusal})
     ids = {participant.pk for participant in participants}
     chosen = participants_for_user(by_user).filter(pk__in=ids)
     if chosen.count() != len(ids):
         raise ValidationError(_("You may not move some of these participants."))
-    if chosen.exclude(unit_id=to_coach.unit_id).exists():
-        raise ValidationError({"to_coach": _("The new coach must work in the participants' unit.")})
+    units = chosen.order_by().values_list("unit_id", flat=True).distinct()
+    if (refusal := coach_refusal(coach=to_coach, unit_ids=units)) is not None:
+        raise ValidationError({"to_coach": refusal})
     # update() skips auto_now: stamp the change so that concurrent edits notice it.
     moved = chosen.update(coach=to_coach, updated_at=timezone.now())
     # A bulk write bypasses every per-record log: one row per participant moved.
@@ -449,3 +468,186 @@ def consent_record(
     consent.full_clean()
     consent.save()
     return consent
+
+
+# --- Transfer between units -----------------------------------------------------------------
+
+TRANSFER_OBJECT = "transferrequest"
+
+
+def transfer_check_asker(*, user: User, to_unit: Unit) -> None:
+    """A coach asks for their own unit; an administrator for any active unit."""
+    if not (
+        user.has_role(Role.ADMIN)
+        or (user.has_role(Role.COACH) and user.unit_id is not None and user.unit_id == to_unit.pk)
+    ):
+        raise PermissionDenied
+    if not to_unit.active:
+        raise ValidationError({"unit": _("Participants cannot be moved to a unit that is closed.")})
+
+
+@transaction.atomic
+def transfer_ask(
+    *, personnummer: str, to_unit: Unit, requested_by: User, reason: str = ""
+) -> TransferRequest | None:
+    """Ask for the person with this number to be moved to ``to_unit``.
+
+    A request is stored, and logged, only when the person is registered in
+    another unit and ``to_unit`` has no request waiting for them yet; for an
+    unknown number, a person already in ``to_unit`` or a request already
+    waiting, nothing is written at all. Whoever answers the asker answers the
+    same either way: what this returns is never shown to them. The only
+    refusals (ValidationError, PermissionDenied) are about the asker and the
+    unit, never about the person.
+    """
+    transfer_check_asker(user=requested_by, to_unit=to_unit)
+    number = _normalised_personnummer(personnummer)
+    # Locked, as a decision locks it: a request and an approval of the same
+    # person happen one after the other, so a request never names a unit the
+    # person has just left.
+    participant = Participant.objects.select_for_update().filter(personnummer=number.number).first()
+    if participant is None or participant.unit_id == to_unit.pk:
+        return None
+    waiting = TransferRequest.objects.filter(
+        participant=participant, to_unit=to_unit, status=TransferStatus.PENDING
+    )
+    if waiting.exists():
+        return None
+    transfer = TransferRequest(
+        participant=participant,
+        from_unit_id=participant.unit_id,
+        to_unit=to_unit,
+        requested_by=requested_by,
+        reason=reason.strip(),
+    )
+    transfer.full_clean()
+    try:
+        with transaction.atomic():
+            transfer.save()
+    except IntegrityError:
+        # The same unit asked at the same moment: that request stands.
+        return None
+    log_access(
+        action=Action.CREATE,
+        participant_id=participant.pk,
+        object_type=TRANSFER_OBJECT,
+        object_id=transfer.pk,
+        detail="transfer requested",
+        user=requested_by,
+    )
+    return transfer
+
+
+def _decider_name(user: User | None) -> str:
+    if user is None:
+        return _("a user who has since been removed")
+    return user.get_full_name() or user.get_username()
+
+
+def _locked_for_decision(
+    *, transfer: TransferRequest, decided_by: User
+) -> tuple[TransferRequest, Participant]:
+    """The request and its participant, locked, once it is sure the request still waits.
+
+    The participant first, then the request, in every path: a request, a
+    decision and a second manager's decision on the same person wait for one
+    another instead of deadlocking. Whoever comes second finds the request
+    decided and is told so.
+    """
+    participant = Participant.objects.select_for_update().get(pk=transfer.participant_id)
+    current = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
+    if not current.is_pending:
+        when = formats.date_format(timezone.localtime(current.decided_at), "SHORT_DATETIME_FORMAT")
+        values = {"name": _decider_name(current.decided_by), "when": when}
+        if current.status == TransferStatus.APPROVED:
+            message = _("This request was already approved by %(name)s (%(when)s).")
+        else:
+            message = _("This request was already declined by %(name)s (%(when)s).")
+        raise ValidationError(message % values, code="decided")
+    if not can_decide_transfer(decided_by, participant):
+        raise PermissionDenied
+    return current, participant
+
+
+def _transfer_decide(
+    *, transfer: TransferRequest, status: str, decided_by: User, detail: str
+) -> None:
+    transfer.status = status
+    transfer.decided_by = decided_by
+    transfer.decided_at = timezone.now()
+    transfer.full_clean()
+    transfer.save(update_fields=["status", "decided_by", "decided_at"])
+    log_access(
+        action=Action.CHANGE,
+        participant_id=transfer.participant_id,
+        object_type=TRANSFER_OBJECT,
+        object_id=transfer.pk,
+        detail=detail,
+        user=decided_by,
+    )
+
+
+@transaction.atomic
+def transfer_approve(*, transfer: TransferRequest, decided_by: User) -> TransferRequest:
+    """Move the participant to the asking unit; the asker becomes their coach if they can be.
+
+    The whole case goes with the participant: no other record carries a unit
+    (placements, follow-ups and the journal hang off the participant; the
+    dashboards' snapshots count them under their new unit from the next
+    computation). The old coach works in the old unit, so the participant
+    has no coach when the asker is not an active coach of the new unit (an
+    administrator asking, or a coach who has since moved on); the new unit's
+    manager then assigns one. The other units' requests for the person are
+    moot and are declined. Nobody approves their own request.
+    """
+    transfer, participant = _locked_for_decision(transfer=transfer, decided_by=decided_by)
+    if transfer.requested_by_id == decided_by.pk:
+        raise ValidationError(
+            _("You cannot approve your own request: another manager or administrator decides."),
+            code="own_request",
+        )
+    to_unit = transfer.to_unit
+    if participant.unit_id == to_unit.pk:
+        raise ValidationError(
+            _("The participant is already in %(unit)s.") % {"unit": to_unit}, code="moot"
+        )
+    if not to_unit.active:
+        raise ValidationError(
+            _("%(unit)s is closed: the participant cannot be moved there.") % {"unit": to_unit},
+            code="closed",
+        )
+    asker = transfer.requested_by
+    participant.unit = to_unit
+    participant.coach = asker if coach_refusal(coach=asker, unit_ids=[to_unit.pk]) is None else None
+    participant.full_clean()
+    participant.save(update_fields=["unit", "coach", "updated_at"])
+    _transfer_decide(
+        transfer=transfer,
+        status=TransferStatus.APPROVED,
+        decided_by=decided_by,
+        detail=f"transfer approved (request {transfer.pk})",
+    )
+    others = TransferRequest.objects.select_for_update().filter(
+        participant=participant, status=TransferStatus.PENDING
+    )
+    for other in others.order_by("pk"):
+        _transfer_decide(
+            transfer=other,
+            status=TransferStatus.DECLINED,
+            decided_by=decided_by,
+            detail=f"transfer declined (request {other.pk}): moved by request {transfer.pk}",
+        )
+    return transfer
+
+
+@transaction.atomic
+def transfer_decline(*, transfer: TransferRequest, decided_by: User) -> TransferRequest:
+    """Decline the request: nothing of the case changes, and the asker is not told."""
+    transfer, _participant = _locked_for_decision(transfer=transfer, decided_by=decided_by)
+    _transfer_decide(
+        transfer=transfer,
+        status=TransferStatus.DECLINED,
+        decided_by=decided_by,
+        detail=f"transfer declined (request {transfer.pk})",
+    )
+    return transfer
