@@ -16,6 +16,8 @@ def navigation(request: HttpRequest) -> dict:
         if user.has_role(Role.COACH) or user.has_role(Role.MANAGER):
             items.append((reverse("participants:caseload"), _("Caseload")))
             items.append((reverse("followup:followups"), _("Follow-ups")))
+        if user.has_role(Role.MANAGER) or user.has_role(Role.ADMIN):
+            items.append((reverse("transfers:list"), _("Transfer requests")))
         if any(user.has_role(role) for role in (Role.COACH, Role.MANAGER, Role.ADMIN)):
             items.append((reverse("placements:workplace_list"), _("Workplaces")))
             items.append((reverse("reports:dashboard"), _("Dashboard")))

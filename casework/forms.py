@@ -1,7 +1,7 @@
 """Forms of the participants app: they validate and normalise; services save.
 
-Sections: shared helpers, registration, caseload reassignment. Forms for the
-participant page are added below them.
+Sections: shared helpers, registration, caseload reassignment, transfers
+between units. The participant page's forms are in ``casework.case_forms``.
 """
 
 import datetime
@@ -20,6 +20,7 @@ from participants.models import (
     District,
     EducationLevel,
     Participant,
+    TransferRequest,
     Unit,
 )
 from participants.personnummer import PersonnummerError, parse
@@ -392,3 +393,78 @@ class CaseloadReassignForm(forms.Form):
         if from_coach is not None and to_coach is not None and from_coach.pk == to_coach.pk:
             self.add_error("to_coach", _("Choose another coach than the one they have now."))
         return cleaned
+
+
+# --- Transfer between units -------------------------------------------------
+
+
+class TransferAskForm(forms.Form):
+    """A coach asks to take over a person, by personnummer; an administrator names the unit.
+
+    Its errors are about what was typed and who asks, never about the
+    person: the number is checked for its form only.
+    """
+
+    personnummer = forms.CharField(
+        label=_("Personal identity number"),
+        max_length=13,
+        help_text=_("YYYYMMDD-NNNN, YYYYMMDDNNNN or YYMMDD-NNNN; samordningsnummer accepted."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    unit = forms.ModelChoiceField(label=_("To unit"), queryset=Unit.objects.none())
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=TransferRequest._meta.get_field("reason").max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Read by the manager who decides. Write only what they need to know, "
+            "for example that the person has moved to your district."
+        ),
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.has_role(Role.ADMIN):
+            self.fields["unit"].queryset = Unit.objects.filter(active=True)
+        else:
+            # A coach takes people over into their own unit only.
+            del self.fields["unit"]
+        style_widgets(self)
+
+    @property
+    def has_unit(self) -> bool:
+        return "unit" in self.fields or self.user.unit_id is not None
+
+    def clean_personnummer(self) -> str:
+        try:
+            return parse(self.cleaned_data["personnummer"]).number
+        except PersonnummerError as error:
+            raise ValidationError(error.message, code="invalid_personnummer") from None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.has_unit:
+            raise ValidationError(
+                _(
+                    "You are not a member of any unit, so you cannot take over participants. "
+                    "Contact the system administrator."
+                ),
+                code="no_unit",
+            )
+        return cleaned
+
+    def to_unit(self) -> Unit:
+        if "unit" in self.fields:
+            return self.cleaned_data["unit"]
+        return self.user.unit
+
+
+APPROVE, DECLINE = "approve", "decline"
+
+
+class TransferDecisionForm(forms.Form):
+    """Approve or decline: the button pressed on the list of requests."""
+
+    decision = forms.ChoiceField(choices=[(APPROVE, _("Approve")), (DECLINE, _("Decline"))])

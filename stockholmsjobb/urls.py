@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("participants/", include("casework.urls")),
+    path("transfers/", include("casework.transfer_urls")),
     path("followups/", include("followup.urls")),
     path("workplaces/", include("placements.urls")),
     path("dashboard/", include("reports.urls")),
