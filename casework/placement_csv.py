@@ -4,7 +4,8 @@ DESIGN §5 is the contract: the file rules of :mod:`core.csv_files` and the
 columns of :data:`COLUMNS` in any order.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import IO, Any
 
 from core import csv_files
@@ -68,9 +69,14 @@ def placement_row(placement: Any) -> list[str]:
     ]
 
 
-def read_records(source: csv_files.Source) -> tuple[csv_files.Header, list[tuple[int, list[str]]]]:
-    """The header and data records of a placements file (:func:`core.csv_files.read_records`)."""
-    return csv_files.read_records(source, COLUMNS, REQUIRED_COLUMNS)
+def open_records(
+    source: csv_files.Source,
+) -> AbstractContextManager[tuple[csv_files.Header, Iterator[tuple[int, list[str]]]]]:
+    """The header and data records of a placements file, read as they are iterated.
+
+    See :func:`core.csv_files.open_records`.
+    """
+    return csv_files.open_records(source, COLUMNS, REQUIRED_COLUMNS)
 
 
 def write_csv(stream: IO[str], rows: Iterable[list[str]], *, bom: bool = True) -> int:

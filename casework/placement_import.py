@@ -1,10 +1,14 @@
 """Import placements from the shared CSV format (DESIGN §5), all or nothing.
 
-:func:`import_placements` reads the whole file, checks every row (against the
-other rows and against the database, loaded with a few bulk queries), and
-raises :class:`ImportFailed` listing every problem if there is one. Only a
-file without problems is written, in one transaction with bulk inserts and
-updates, so a database error during writing leaves nothing behind either.
+:func:`import_placements` reads the file a row at a time and checks each
+row as it comes; the rows go to a spool on disk sorted by personnummer
+(:class:`core.spool.SortedSpool`), and a second pass checks each person's rows
+against each other and against the database, a batch of people at a time.
+If there is any problem, it raises :class:`ImportFailed` listing every one.
+Only a file without problems is written, read back from the spool in
+batches, in one transaction with bulk inserts and updates, so a database
+error during writing leaves nothing behind either. Memory stays the same
+however many rows the file has.
 
 What an import does to existing data:
 
@@ -41,6 +45,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -50,7 +56,8 @@ from accounts.models import User
 from audit.services import log_bulk_change
 from casework import placement_csv
 from core import csv_files
-from core.csv_files import ImportFailed, RowError
+from core.csv_files import ImportFailed, RowError, RowErrors
+from core.spool import SortedSpool
 from core.spreadsheet import from_text_cell
 from followup.models import FollowUp, Outcome
 from participants import personnummer as pnr
@@ -69,6 +76,10 @@ DEFAULT_UNIT_NAME = "Import"
 # Bounded `__in` lists keep every lookup within the databases' parameter limits.
 LOOKUP_CHUNK = 10_000
 WRITE_BATCH = 2_000
+# Rows of a batch of people checked together (whole people: never a person split).
+CHECK_BATCH = LOOKUP_CHUNK
+# Parsed personnummer and dates kept for the rows that repeat them.
+CACHE_LIMIT = 10_000
 
 # Computed once: the enums' `.values` builds a new list on every access.
 # The file may still say "annat" (other systems record it); counted under the legal gender.
@@ -137,6 +148,71 @@ class _Row:
     # Start and end are valid and in order: the row can take part in overlap checks.
     period_ok: bool = False
 
+    def record(self) -> tuple:
+        """The row as the spool keeps it: plain values, personnummer and row number first."""
+        return (
+            self.personnummer,
+            self.number,
+            _ordinal(self.birth_date),
+            self.legal_gender,
+            self.first_name,
+            self.last_name,
+            self.job_type_id,
+            self.workplace,
+            self.district_id,
+            _ordinal(self.start_date),
+            _ordinal(self.end_date),
+            self.end_reason,
+            _ordinal(self.followup_date),
+            self.followup_outcome,
+            self.period_ok,
+        )
+
+    @classmethod
+    def from_record(cls, record: tuple) -> "_Row":
+        (
+            personnummer,
+            number,
+            birth_date,
+            legal_gender,
+            first_name,
+            last_name,
+            job_type_id,
+            workplace,
+            district_id,
+            start_date,
+            end_date,
+            end_reason,
+            followup_date,
+            followup_outcome,
+            period_ok,
+        ) = record
+        return cls(
+            number=number,
+            personnummer=personnummer,
+            birth_date=_date(birth_date),
+            legal_gender=legal_gender,
+            first_name=first_name,
+            last_name=last_name,
+            job_type_id=job_type_id,
+            workplace=workplace,
+            district_id=district_id,
+            start_date=_date(start_date),
+            end_date=_date(end_date),
+            end_reason=end_reason,
+            followup_date=_date(followup_date),
+            followup_outcome=followup_outcome,
+            period_ok=period_ok,
+        )
+
+
+def _ordinal(day: datetime.date | None) -> int | None:
+    return day.toordinal() if day is not None else None
+
+
+def _date(ordinal: int | None) -> datetime.date | None:
+    return datetime.date.fromordinal(ordinal) if ordinal is not None else None
+
 
 @dataclass(slots=True)
 class _Existing:
@@ -153,6 +229,76 @@ class _Existing:
     performed_on: datetime.date | None
     outcome: str
     performed_by_id: int | None
+
+
+@dataclass
+class _Database:
+    """What the database holds of a batch of people: participants and their placements."""
+
+    participants: dict[str, dict[str, Any]]
+    placements: dict[int, dict[datetime.date, _Existing]]
+
+    @classmethod
+    def load(cls, numbers: list[str]) -> "_Database":
+        """Two bulk queries for the people with these personnummer."""
+        participants: dict[str, dict[str, Any]] = {}
+        for values in Participant.objects.filter(personnummer__in=numbers).values(
+            "id", "personnummer", "first_name", "last_name", "district_id"
+        ):
+            participants[values["personnummer"]] = values
+        placements: dict[int, dict[datetime.date, _Existing]] = defaultdict(dict)
+        participant_ids = sorted(values["id"] for values in participants.values())
+        if participant_ids:
+            for participant_id, *values in (
+                Placement.objects.filter(participant_id__in=participant_ids)
+                .order_by()
+                .values_list(
+                    "participant_id",
+                    "id",
+                    "start_date",
+                    "end_date",
+                    "end_reason",
+                    "job_type_id",
+                    "workplace_id",
+                    "followup__id",
+                    "followup__due_date",
+                    "followup__performed_on",
+                    "followup__outcome",
+                    "followup__performed_by_id",
+                )
+            ):
+                existing = _Existing(*values)
+                existing.outcome = existing.outcome or ""
+                placements[participant_id][existing.start_date] = existing
+        return cls(participants=participants, placements=placements)
+
+    def existing_placements(self, number: str) -> dict[datetime.date, _Existing]:
+        participant = self.participants.get(number)
+        return self.placements[participant["id"]] if participant is not None else {}
+
+    def existing_placement(self, row: _Row) -> _Existing | None:
+        if row.personnummer is None or row.start_date is None:
+            return None
+        return self.existing_placements(row.personnummer).get(row.start_date)
+
+
+# One person's rows in file order, by personnummer.
+_Person = tuple[str, list[_Row]]
+
+
+def _people(rows: SortedSpool, batch_rows: int) -> Iterator[list[_Person]]:
+    """The spooled rows person by person, in batches of about ``batch_rows`` rows."""
+    batch: list[_Person] = []
+    size = 0
+    for number, records in groupby(rows, key=itemgetter(0)):
+        person_rows = [_Row.from_record(record) for record in records]
+        batch.append((number, person_rows))
+        size += len(person_rows)
+        if size >= batch_rows:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _chunks(items: Iterable[T], size: int = LOOKUP_CHUNK) -> Iterator[list[T]]:
@@ -175,12 +321,11 @@ def _choices(values: Iterable[str]) -> str:
 
 
 class _Validator:
-    """Reads and checks every row, collecting every problem; no writes."""
+    """Reads and checks every row, collecting every problem in ``errors``; no writes."""
 
-    def __init__(self, header: csv_files.Header) -> None:
+    def __init__(self, header: csv_files.Header, errors: RowErrors) -> None:
         self.header = header
-        self.errors: list[RowError] = []
-        self.rows: list[_Row] = []
+        self.errors = errors
         self.today = timezone.localdate()
         self._personnummer_cache: dict[str, pnr.Personnummer | pnr.PersonnummerError] = {}
         self._date_cache: dict[str, datetime.date | ValueError | None] = {}
@@ -193,16 +338,13 @@ class _Validator:
         for district_id, code, name in District.objects.values_list("id", "code", "name"):
             self.districts[code.lower()] = district_id
             self.districts[name.lower()] = district_id
-        self.participants: dict[str, dict[str, Any]] = {}
-        self.placements: dict[int, dict[datetime.date, _Existing]] = defaultdict(dict)
-        self.workplaces: dict[str, int] = {}
 
     def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append(RowError(row, column, message))
+        self.errors.add(row, column, message)
 
     # --- one row ----------------------------------------------------------
 
-    def read_row(self, number: int, cells: list[str]) -> None:
+    def read_row(self, number: int, cells: list[str]) -> _Row:
         header = self.header
         if len(cells) > header.width and any(cell.strip() for cell in cells[header.width :]):
             self.error(
@@ -279,7 +421,7 @@ class _Validator:
             )
         if row.followup_date and row.followup_date > self.today:
             self.error(number, "followup_date", "is in the future")
-        self.rows.append(row)
+        return row
 
     def _read_personnummer(self, row: _Row, text: str) -> None:
         if not text:
@@ -291,6 +433,8 @@ class _Validator:
                 parsed = pnr.parse(text, today=self.today)
             except pnr.PersonnummerError as error:
                 parsed = error
+            if len(self._personnummer_cache) >= CACHE_LIMIT:
+                self._personnummer_cache.clear()
             self._personnummer_cache[text] = parsed
         if isinstance(parsed, pnr.PersonnummerError):
             self.error(row.number, "personnummer", str(parsed.message))
@@ -346,6 +490,8 @@ class _Validator:
 
     def _read_date(self, number: int, column: str, text: str) -> tuple[datetime.date | None, bool]:
         if text not in self._date_cache:
+            if len(self._date_cache) >= CACHE_LIMIT:
+                self._date_cache.clear()
             try:
                 self._date_cache[text] = csv_files.parse_date(text)
             except ValueError as error:
@@ -358,15 +504,25 @@ class _Validator:
 
     # --- across rows ------------------------------------------------------
 
-    def check_consistency_within_file(self) -> None:
+    def check_people(self, people: list[_Person]) -> None:
+        """Each person's rows against each other and against the database."""
+        database = _Database.load([number for number, _rows in people])
+        for number, rows in people:
+            self._check_consistency_within_file(rows)
+            existing = database.existing_placements(number)
+            dated = [row for row in rows if row.start_date is not None]
+            self._check_overlaps(dated, existing)
+            for row in dated:
+                placement = existing.get(row.start_date)
+                if placement is not None and row.period_ok:
+                    self._check_registered_followup(row, placement)
+
+    def _check_consistency_within_file(self, rows: list[_Row]) -> None:
         """One personnummer means one person; one start date means one placement."""
-        first_rows: dict[str, _Row] = {}
-        first_districts: dict[str, _Row] = {}
-        starts: dict[tuple[str, datetime.date], _Row] = {}
-        for row in self.rows:
-            if row.personnummer is None:
-                continue
-            first = first_rows.setdefault(row.personnummer, row)
+        first = rows[0]
+        first_district: _Row | None = None
+        starts: dict[datetime.date, _Row] = {}
+        for row in rows:
             for column in ("first_name", "last_name"):
                 value, earlier = getattr(row, column), getattr(first, column)
                 if value and earlier and value != earlier:
@@ -377,16 +533,16 @@ class _Validator:
                         "for the same personnummer",
                     )
             if row.district_id is not None:
-                first = first_districts.setdefault(row.personnummer, row)
-                if first.district_id != row.district_id:
+                first_district = first_district or row
+                if first_district.district_id != row.district_id:
                     self.error(
                         row.number,
                         "district",
-                        f"differs from the district on row {first.number} "
+                        f"differs from the district on row {first_district.number} "
                         "for the same personnummer",
                     )
             if row.start_date is not None:
-                earlier_row = starts.setdefault((row.personnummer, row.start_date), row)
+                earlier_row = starts.setdefault(row.start_date, row)
                 if earlier_row is not row:
                     self.error(
                         row.number,
@@ -394,64 +550,6 @@ class _Validator:
                         f"the same personnummer and start date as row {earlier_row.number}",
                     )
                     row.period_ok = False
-
-    def load_database(self) -> None:
-        """The participants, placements and workplaces the file names, in bulk queries."""
-        numbers = sorted({row.personnummer for row in self.rows if row.personnummer})
-        for chunk in _chunks(numbers):
-            for values in Participant.objects.filter(personnummer__in=chunk).values(
-                "id", "personnummer", "first_name", "last_name", "district_id"
-            ):
-                self.participants[values["personnummer"]] = values
-        participant_ids = sorted(values["id"] for values in self.participants.values())
-        for chunk in _chunks(participant_ids):
-            placements = (
-                Placement.objects.filter(participant_id__in=chunk)
-                .order_by()
-                .values_list(
-                    "participant_id",
-                    "id",
-                    "start_date",
-                    "end_date",
-                    "end_reason",
-                    "job_type_id",
-                    "workplace_id",
-                    "followup__id",
-                    "followup__due_date",
-                    "followup__performed_on",
-                    "followup__outcome",
-                    "followup__performed_by_id",
-                )
-            )
-            for participant_id, *values in placements:
-                existing = _Existing(*values)
-                existing.outcome = existing.outcome or ""
-                self.placements[participant_id][existing.start_date] = existing
-        names = sorted({row.workplace for row in self.rows if row.workplace})
-        for chunk in _chunks(names):
-            self.workplaces.update(
-                Workplace.objects.filter(name__in=chunk).values_list("name", "id")
-            )
-
-    def existing_placement(self, row: _Row) -> _Existing | None:
-        participant = self.participants.get(row.personnummer or "")
-        if participant is None or row.start_date is None:
-            return None
-        return self.placements[participant["id"]].get(row.start_date)
-
-    def check_against_database(self) -> None:
-        by_person: dict[str, list[_Row]] = defaultdict(list)
-        for row in self.rows:
-            if row.personnummer is not None and row.start_date is not None:
-                by_person[row.personnummer].append(row)
-        for number, rows in by_person.items():
-            participant = self.participants.get(number)
-            existing = self.placements[participant["id"]] if participant else {}
-            self._check_overlaps(rows, existing)
-            for row in rows:
-                placement = existing.get(row.start_date)
-                if placement is not None and row.period_ok:
-                    self._check_registered_followup(row, placement)
 
     def _check_overlaps(self, rows: list[_Row], existing: dict[datetime.date, _Existing]) -> None:
         """One placement at a time: sweep the person's placements in start order."""
@@ -506,12 +604,21 @@ class _Validator:
             )
 
 
-def _read(source: csv_files.Source) -> _Validator:
-    header, records = placement_csv.read_records(source)
-    validator = _Validator(header)
-    for number, cells in records:
-        validator.read_row(number, cells)
-    return validator
+def _read(
+    source: csv_files.Source, rows: SortedSpool, errors: RowErrors
+) -> tuple[_Validator, ImportResult]:
+    """Read and check each row as it comes; spool the rows that name a valid personnummer."""
+    with placement_csv.open_records(source) as (header, records):
+        validator = _Validator(header, errors)
+        result = ImportResult(ignored_columns=header.unknown)
+        for number, cells in records:
+            row = validator.read_row(number, cells)
+            result.rows += 1
+            result.gender_other_rows += row.gender == GENDER_OTHER
+            # A row without one is wrong already, and can be checked against no other.
+            if row.personnummer is not None:
+                rows.add(row.record())
+    return validator, result
 
 
 def import_placements(
@@ -523,76 +630,147 @@ def import_placements(
 ) -> ImportResult:
     """Import a placements CSV, all or nothing; raises ImportFailed listing every problem.
 
-    ``imported_by`` is recorded as the one who registered the follow-ups the
-    file gives; ``unit`` receives new participants (default: the unit
-    ``DEFAULT_UNIT_NAME``, created if absent). The import is a bulk change in
-    the access log, one row per participant in the file, in the same
-    transaction; ``actor`` names who ran it when there is no user
-    (``manage.py``).
+    ``stream_or_path`` is a path, a binary stream (an upload) or a text
+    stream, read a block at a time. ``imported_by`` is recorded as the one
+    who registered the follow-ups the file gives; ``unit`` receives new
+    participants (default: the unit ``DEFAULT_UNIT_NAME``, created if
+    absent). The import is a bulk change in the access log, one row per
+    participant in the file, in the same transaction; ``actor`` names who
+    ran it when there is no user (``manage.py``).
     """
-    validator = _read(stream_or_path)
-    validator.check_consistency_within_file()
-    validator.load_database()
-    validator.check_against_database()
-    if validator.errors:
-        # Stable sort: within a row, problems keep the order of the checks.
-        raise ImportFailed(sorted(validator.errors, key=lambda error: error.row))
-    result = ImportResult(
-        rows=len(validator.rows),
-        gender_other_rows=sum(row.gender == GENDER_OTHER for row in validator.rows),
-        ignored_columns=validator.header.unknown,
-    )
-    with transaction.atomic():
-        participant_ids = _write(validator, result, imported_by=imported_by, unit=unit)
-        log_bulk_change(
-            participant_ids=sorted(participant_ids.values()),
-            summary=f"import of {result.rows} rows: "
-            f"{result.participants_created} participants created, "
-            f"{result.participants_updated} updated, "
-            f"{result.placements_created} placements created, "
-            f"{result.placements_updated} updated, "
-            f"{result.followups_registered} follow-ups registered",
-            detail="placements import",
-            object_type="placement",
-            user=imported_by,
-            username=actor,
-        )
+    errors = RowErrors()
+    with SortedSpool() as rows:
+        validator, result = _read(stream_or_path, rows, errors)
+        for people in _people(rows, CHECK_BATCH):
+            validator.check_people(people)
+        if errors:
+            raise ImportFailed(errors)
+        with transaction.atomic(), SortedSpool() as participant_ids:
+            writer = _Writer(result, imported_by=imported_by, unit=unit)
+            for people in _people(rows, WRITE_BATCH):
+                for participant_id in writer.write(people):
+                    participant_ids.add((participant_id,))
+            log_bulk_change(
+                participant_ids=(participant_id for (participant_id,) in participant_ids),
+                summary=f"import of {result.rows} rows: "
+                f"{result.participants_created} participants created, "
+                f"{result.participants_updated} updated, "
+                f"{result.placements_created} placements created, "
+                f"{result.placements_updated} updated, "
+                f"{result.followups_registered} follow-ups registered",
+                detail="placements import",
+                object_type="placement",
+                user=imported_by,
+                username=actor,
+            )
     return result
 
 
 # --- writing ---------------------------------------------------------------
 
 
-def _write(
-    validator: _Validator, result: ImportResult, *, imported_by: User | None, unit: Unit | None
-) -> dict[str, int]:
-    """Write the file; return the ids of its participants by personnummer."""
-    # Model instances are built a batch at a time: 300,000 of them at once
-    # would take more memory than the rest of the import together.
-    now = timezone.now()
-    workplace_ids = _create_workplaces(validator, result)
-    participant_ids = _write_participants(validator, result, unit=unit, now=now)
-    imported_by_id = imported_by.pk if imported_by is not None else None
-    reopened_followup_ids: list[int] = []
-    for rows in _chunks(validator.rows, WRITE_BATCH):
+class _Writer:
+    """Writes the file a batch of people at a time, inside the caller's transaction."""
+
+    def __init__(self, result: ImportResult, *, imported_by: User | None, unit: Unit | None):
+        self.result = result
+        self.imported_by_id = imported_by.pk if imported_by is not None else None
+        self.unit = unit
+        self.now = timezone.now()
+        # Workplace ids by name, for the batches that name them again.
+        self.workplace_ids: dict[str, int] = {}
+
+    def write(self, people: list[_Person]) -> list[int]:
+        """Write a batch of people's rows; return the ids of the participants."""
+        # Read again inside the transaction: what the checks read may have changed since.
+        database = _Database.load([number for number, _rows in people])
+        rows = [row for _number, person_rows in people for row in person_rows]
+        workplace_ids = self._workplaces({row.workplace for row in rows})
+        participant_ids = self._participants(people, database)
+        reopened_followup_ids: list[int] = []
         _write_placements(
             rows,
-            validator,
-            result,
+            database,
+            self.result,
             workplace_ids=workplace_ids,
             participant_ids=participant_ids,
-            imported_by_id=imported_by_id,
-            now=now,
+            imported_by_id=self.imported_by_id,
+            now=self.now,
             reopened_followup_ids=reopened_followup_ids,
         )
-    for chunk in _chunks(reopened_followup_ids):
-        FollowUp.objects.filter(pk__in=chunk).delete()
-    return participant_ids
+        if reopened_followup_ids:
+            FollowUp.objects.filter(pk__in=reopened_followup_ids).delete()
+        return list(participant_ids.values())
+
+    def _workplaces(self, names: set[str]) -> dict[str, int]:
+        """Ids of the workplaces named, those not in the database created."""
+        missing = sorted(names - self.workplace_ids.keys())
+        if missing:
+            found = dict(Workplace.objects.filter(name__in=missing).values_list("name", "id"))
+            new = [name for name in missing if name not in found]
+            if new:
+                Workplace.objects.bulk_create(
+                    [Workplace(name=name) for name in new], batch_size=WRITE_BATCH
+                )
+                found.update(Workplace.objects.filter(name__in=new).values_list("name", "id"))
+                self.result.workplaces_created += len(new)
+            if len(self.workplace_ids) + len(found) > CACHE_LIMIT:
+                self.workplace_ids = {}
+            self.workplace_ids.update(found)
+        return {name: self.workplace_ids[name] for name in names}
+
+    def _participants(self, people: list[_Person], database: _Database) -> dict[str, int]:
+        """Create and update the batch's participants; return their ids by personnummer."""
+        ids: dict[str, int] = {}
+        new: list[Participant] = []
+        changed: list[Participant] = []
+        for number, rows in people:
+            first = rows[0]
+            district_id = next((row.district_id for row in rows if row.district_id), None)
+            existing = database.participants.get(number)
+            if existing is None:
+                new.append(
+                    Participant(
+                        personnummer=number,
+                        birth_date=first.birth_date,
+                        gender=first.legal_gender,
+                        first_name=first.first_name,
+                        last_name=first.last_name,
+                        district_id=district_id,
+                        enrolled_on=min(row.start_date for row in rows),
+                    )
+                )
+                continue
+            ids[number] = existing["id"]
+            if district_id is None:
+                district_id = existing["district_id"]
+            wanted = {
+                "first_name": first.first_name,
+                "last_name": first.last_name,
+                "district_id": district_id,
+            }
+            if any(existing[key] != value for key, value in wanted.items()):
+                changed.append(Participant(pk=existing["id"], updated_at=self.now, **wanted))
+        if new:
+            # Created only when needed, so an import that creates nobody changes nothing.
+            if self.unit is None:
+                self.unit = Unit.objects.get_or_create(name=DEFAULT_UNIT_NAME)[0]
+            for participant in new:
+                participant.unit = self.unit
+            ids.update(_create_participants(new))
+        Participant.objects.bulk_update(
+            changed,
+            ["first_name", "last_name", "district", "updated_at"],
+            batch_size=WRITE_BATCH,
+        )
+        self.result.participants_created += len(new)
+        self.result.participants_updated += len(changed)
+        return ids
 
 
 def _write_placements(
     rows: list[_Row],
-    validator: _Validator,
+    database: _Database,
     result: ImportResult,
     *,
     workplace_ids: dict[str, int],
@@ -608,7 +786,7 @@ def _write_placements(
     changed_followups: list[FollowUp] = []
 
     for row in rows:
-        existing = validator.existing_placement(row)
+        existing = database.existing_placement(row)
         end_reason = ""
         if row.end_date is not None:
             if row.end_reason:
@@ -697,74 +875,6 @@ def _write_placements(
         ["due_date", "performed_on", "outcome", "performed_by", "updated_at"],
         batch_size=WRITE_BATCH,
     )
-
-
-def _create_workplaces(validator: _Validator, result: ImportResult) -> dict[str, int]:
-    ids = dict(validator.workplaces)
-    missing = sorted({row.workplace for row in validator.rows} - ids.keys())
-    if missing:
-        Workplace.objects.bulk_create(
-            [Workplace(name=name) for name in missing], batch_size=WRITE_BATCH
-        )
-        for chunk in _chunks(missing):
-            ids.update(Workplace.objects.filter(name__in=chunk).values_list("name", "id"))
-    result.workplaces_created = len(missing)
-    return ids
-
-
-def _write_participants(
-    validator: _Validator, result: ImportResult, *, unit: Unit | None, now: datetime.datetime
-) -> dict[str, int]:
-    """Create and update the file's participants; return their ids by personnummer."""
-    people: dict[str, list[_Row]] = defaultdict(list)
-    for row in validator.rows:
-        people[row.personnummer].append(row)
-
-    ids: dict[str, int] = {}
-    for batch in _chunks(people.items(), WRITE_BATCH):
-        new: list[Participant] = []
-        changed: list[Participant] = []
-        for number, rows in batch:
-            first = rows[0]
-            district_id = next((row.district_id for row in rows if row.district_id), None)
-            existing = validator.participants.get(number)
-            if existing is None:
-                new.append(
-                    Participant(
-                        personnummer=number,
-                        birth_date=first.birth_date,
-                        gender=first.legal_gender,
-                        first_name=first.first_name,
-                        last_name=first.last_name,
-                        district_id=district_id,
-                        enrolled_on=min(row.start_date for row in rows),
-                    )
-                )
-                continue
-            ids[number] = existing["id"]
-            if district_id is None:
-                district_id = existing["district_id"]
-            wanted = {
-                "first_name": first.first_name,
-                "last_name": first.last_name,
-                "district_id": district_id,
-            }
-            if any(existing[key] != value for key, value in wanted.items()):
-                changed.append(Participant(pk=existing["id"], updated_at=now, **wanted))
-        if new:
-            # Created only when needed, so an import that creates nobody changes nothing.
-            unit = unit or Unit.objects.get_or_create(name=DEFAULT_UNIT_NAME)[0]
-            for participant in new:
-                participant.unit = unit
-            ids.update(_create_participants(new))
-        Participant.objects.bulk_update(
-            changed,
-            ["first_name", "last_name", "district", "updated_at"],
-            batch_size=WRITE_BATCH,
-        )
-        result.participants_created += len(new)
-        result.participants_updated += len(changed)
-    return ids
 
 
 def _create_participants(new: list[Participant]) -> dict[str, int]:
