@@ -11,12 +11,17 @@ The extract is a CSV with the columns ``personnummer``, ``year`` and
 like the placements CSV (UTF-8 with or without BOM, ``,`` or ``;``), all or
 nothing: any bad row fails the whole file with ``row N: column: reason``.
 A file replaces the stored rows of the people and years it holds; other
-people's rows of those years (another cohort's) stay.
+people's rows of those years (another cohort's) stay. The file is read a
+block at a time and its rows wait on disk, sorted by person
+(:class:`core.spool.SortedSpool`), so a large file takes no more memory than
+a small one.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import IO
 
 from django.db import transaction
@@ -26,7 +31,8 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import log_access, log_bulk_change
 from core import csv_files
-from core.csv_files import ImportFailed, RowError
+from core.csv_files import ImportFailed, RowErrors
+from core.spool import SortedSpool
 from followup.models import IncomeSource, RegisterOutcome
 from participants import personnummer as pnr
 from participants.models import ConsentFlow, Participant
@@ -106,14 +112,6 @@ def export_scb_cohort(
 # --- Reading SCB's extract ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
-    number: int
-    personnummer: str
-    year: int
-    income_source: str
-
-
 @dataclass
 class RegisterImportResult:
     rows: int = 0
@@ -135,55 +133,73 @@ class RegisterImportResult:
         )
 
 
-def _read_rows(source: csv_files.Source, *, today: datetime.date) -> tuple[list[_Row], tuple]:
-    header, records = csv_files.read_records(source, COLUMNS, COLUMNS)
-    errors: list[RowError] = []
-    rows: list[_Row] = []
-    seen: dict[tuple[str, int], int] = {}
-    for number, cells in records:
+def _read_rows(
+    source: csv_files.Source, rows: SortedSpool, errors: RowErrors, *, today: datetime.date
+) -> RegisterImportResult:
+    """Check each row as it comes; spool the good ones as (personnummer, year, row, code)."""
+    result = RegisterImportResult()
+    years: set[int] = set()
+    with csv_files.open_records(source, COLUMNS, COLUMNS) as (header, records):
+        result.ignored_columns = header.unknown
+        for number, cells in records:
 
-        def cell(column: str, cells: list[str] = cells) -> str:
-            index = header.positions[column]
-            return cells[index].strip() if index < len(cells) else ""
+            def cell(column: str, cells: list[str] = cells) -> str:
+                index = header.positions[column]
+                return cells[index].strip() if index < len(cells) else ""
 
-        failures = len(errors)
-        number_text, year_text, source_text = (cell(column) for column in COLUMNS)
-        personnummer = ""
-        try:
-            personnummer = pnr.parse(number_text, today=today).number
-        except pnr.PersonnummerError as error:
-            message = "required" if not number_text else str(error.message)
-            errors.append(RowError(number, "personnummer", message))
-        year = 0
-        if year_text.isdigit() and FIRST_YEAR <= int(year_text) <= today.year:
-            year = int(year_text)
-        else:
-            errors.append(
-                RowError(
+            result.rows += 1
+            failures = len(errors)
+            number_text, year_text, source_text = (cell(column) for column in COLUMNS)
+            personnummer = ""
+            try:
+                personnummer = pnr.parse(number_text, today=today).number
+            except pnr.PersonnummerError as error:
+                message = "required" if not number_text else str(error.message)
+                errors.add(number, "personnummer", message)
+            year = 0
+            if year_text.isdigit() and FIRST_YEAR <= int(year_text) <= today.year:
+                year = int(year_text)
+            else:
+                errors.add(
                     number, "year", f"“{year_text}” is not a year from {FIRST_YEAR} to {today.year}"
                 )
-            )
-        code = source_text.lower()
-        if code not in INCOME_SOURCES:
-            errors.append(
-                RowError(
+            code = source_text.lower()
+            if code not in INCOME_SOURCES:
+                errors.add(
                     number,
                     "income_source",
                     f"unknown code “{source_text}”; use one of " + ", ".join(INCOME_SOURCES),
                 )
-            )
-        if len(errors) > failures:
-            continue
-        first = seen.setdefault((personnummer, year), number)
-        if first != number:
-            errors.append(
-                RowError(number, "personnummer", f"the same person and year as row {first}")
-            )
-            continue
-        rows.append(_Row(number, personnummer, year, code))
-    if errors:
-        raise ImportFailed(errors)
-    return rows, header.unknown
+            if len(errors) == failures:
+                rows.add((personnummer, year, number, code))
+                years.add(year)
+    result.years = tuple(sorted(years))
+    return result
+
+
+def _check_repeats(rows: SortedSpool, errors: RowErrors) -> None:
+    """One row per person and year: a repeat names the first row."""
+    # Sorted by person, year and row: the first row of each person and year comes first.
+    person_and_year, first = None, 0
+    for personnummer, year, number, _code in rows:
+        if (personnummer, year) != person_and_year:
+            person_and_year, first = (personnummer, year), number
+        else:
+            errors.add(number, "personnummer", f"the same person and year as row {first}")
+
+
+def _batches(rows: SortedSpool) -> Iterator[list[tuple[str, int, int, str]]]:
+    """The spooled rows a batch of people at a time (never a person split)."""
+    batch: list[tuple[str, int, int, str]] = []
+    people = 0
+    for _personnummer, records in groupby(rows, key=itemgetter(0)):
+        batch.extend(records)
+        people += 1
+        if people == LOOKUP_CHUNK:
+            yield batch
+            batch, people = [], 0
+    if batch:
+        yield batch
 
 
 def _ids_by_personnummer(numbers: Iterable[str]) -> tuple[dict[str, int], set[int]]:
@@ -214,42 +230,50 @@ def import_register_outcomes(
     flow, are not stored, and counted in the result.
     """
     today = today or timezone.localdate()
-    rows, unknown = _read_rows(source, today=today)
-    ids, consenting = _ids_by_personnummer(row.personnummer for row in rows)
-    result = RegisterImportResult(
-        rows=len(rows), years=tuple(sorted({row.year for row in rows})), ignored_columns=unknown
-    )
+    errors = RowErrors()
+    with SortedSpool() as rows:
+        result = _read_rows(source, rows, errors, today=today)
+        _check_repeats(rows, errors)
+        if errors:
+            raise ImportFailed(errors)
+        with transaction.atomic(), SortedSpool() as stored_ids:
+            for batch in _batches(rows):
+                for participant_id in _store(batch, result):
+                    stored_ids.add((participant_id,))
+            log_bulk_change(
+                participant_ids=(participant_id for (participant_id,) in stored_ids),
+                summary=result.summary,
+                detail="SCB register import",
+                object_type="registeroutcome",
+                user=imported_by,
+                username=actor,
+            )
+    return result
+
+
+def _store(batch: list[tuple[str, int, int, str]], result: RegisterImportResult) -> set[int]:
+    """Replace the batch's people's rows of the file's years; return who has rows stored."""
+    ids, consenting = _ids_by_personnummer(personnummer for personnummer, *_rest in batch)
     outcomes = []
-    for row in rows:
-        participant_id = ids.get(row.personnummer)
+    for personnummer, year, _number, code in batch:
+        participant_id = ids.get(personnummer)
         if participant_id is None:
             result.not_participants += 1
         elif participant_id not in consenting:
             result.without_consent += 1
         else:
             outcomes.append(
-                RegisterOutcome(
-                    participant_id=participant_id, year=row.year, income_source=row.income_source
-                )
+                RegisterOutcome(participant_id=participant_id, year=year, income_source=code)
             )
-    result.stored = len(outcomes)
+    # Only the rows the file speaks for: cohorts ask SCB about overlapping
+    # years, so another cohort's rows of the same year stay. A participant
+    # in the file who no longer consents loses their earlier row too.
     matched = sorted(set(ids.values()))
-    with transaction.atomic():
-        # Only the rows the file speaks for: cohorts ask SCB about overlapping
-        # years, so another cohort's rows of the same year stay. A participant
-        # in the file who no longer consents loses their earlier row too.
-        for start in range(0, len(matched), LOOKUP_CHUNK):
-            deleted, _ = RegisterOutcome.objects.filter(
-                participant_id__in=matched[start : start + LOOKUP_CHUNK], year__in=result.years
-            ).delete()
-            result.replaced += deleted
-        RegisterOutcome.objects.bulk_create(outcomes, batch_size=WRITE_BATCH)
-        log_bulk_change(
-            participant_ids=sorted({outcome.participant_id for outcome in outcomes}),
-            summary=result.summary,
-            detail="SCB register import",
-            object_type="registeroutcome",
-            user=imported_by,
-            username=actor,
-        )
-    return result
+    for start in range(0, len(matched), LOOKUP_CHUNK):
+        deleted, _ = RegisterOutcome.objects.filter(
+            participant_id__in=matched[start : start + LOOKUP_CHUNK], year__in=result.years
+        ).delete()
+        result.replaced += deleted
+    RegisterOutcome.objects.bulk_create(outcomes, batch_size=WRITE_BATCH)
+    result.stored += len(outcomes)
+    return {outcome.participant_id for outcome in outcomes}
