@@ -55,6 +55,7 @@ CONTENT = (
     "method",
     "ip_address",
     "detail",
+    "outside_reach",
 )
 
 

@@ -102,6 +102,11 @@ class AccessLogEntry(models.Model):
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     # Counts and kinds only, never the value of a field.
     detail = models.CharField(_("detail"), max_length=255, blank=True)
+    # A read: whether the participant was, as it was read, outside the reader's
+    # unit, or outside their caseload for anyone but a manager. Judged when the
+    # row is written, so a later move or reassignment does not change it;
+    # empty on rows written before it was kept (the review then judges by today).
+    outside_reach = models.BooleanField(_("outside the reader's reach"), null=True, blank=True)
     # The chain (audit.chain): empty until the row is sealed, then never changed.
     chain_position = models.BigIntegerField(
         _("place in the chain"), null=True, blank=True, unique=True, editable=False

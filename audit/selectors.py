@@ -17,8 +17,8 @@ SAMPLE_CHUNK = 10_000
 
 
 def _within_reach() -> Exists:
-    """The row's participant is, now, in the reader's unit (as it was then) and either in
-    the reader's caseload or read by a manager, whose work is the whole unit."""
+    """For rows written before reach was kept: the participant is, today, in the reader's
+    unit (as it was then) and either in the reader's caseload or read by a manager."""
     manager = Exists(
         User.objects.filter(pk=OuterRef(OuterRef("user_id")), groups__name=Role.MANAGER)
     )
@@ -30,16 +30,23 @@ def _within_reach() -> Exists:
 
 
 def flagged_condition() -> Q:
-    """A read of a participant outside the reader's unit and caseload, or a registration
-    that met a participant of another unit.
+    """What the monthly review looks at first.
 
-    The reader's unit is the one they had at the time of the read; the
-    participant's unit and coach are today's (the log keeps no more about the
-    person). So a read of a participant who has since moved unit, changed
-    coach or been deleted is flagged too: the reviewer decides.
+    - A read of a participant outside the reader's unit, or outside their
+      caseload for anyone but a manager, as it was when read
+      (``audit.services.outside_reach``): a later move or reassignment does not
+      flag the work done before it. Rows written before that was kept are
+      judged by today's unit and coach, and the reviewer decides.
+    - A refused request about a participant: someone asked for a record
+      outside their access.
+    - A registration that met a participant of another unit.
     """
-    read_outside = Q(action__in=READ_ACTIONS, participant_id__isnull=False) & ~_within_reach()
-    return read_outside | Q(action=Action.COLLISION)
+    read = Q(action__in=READ_ACTIONS, participant_id__isnull=False)
+    read_outside = read & (
+        Q(outside_reach=True) | (Q(outside_reach__isnull=True) & ~_within_reach())
+    )
+    refused = Q(action=Action.REFUSED, participant_id__isnull=False)
+    return read_outside | refused | Q(action=Action.COLLISION)
 
 
 def with_flags(entries: QuerySet[AccessLogEntry]) -> QuerySet[AccessLogEntry]:

@@ -22,11 +22,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.middleware import client_ip_address
-from accounts.models import User
+from accounts.models import Role, User
 from audit.chain import seal
 from audit.context import current_request, current_request_state
 from audit.database import forbid_deletion, permit_deletion
-from audit.models import AccessLogEntry, AccessLogTombstone, Action
+from audit.models import READ_ACTIONS, AccessLogEntry, AccessLogTombstone, Action
 
 BULK_BATCH = 2_000
 # Who the log names when a management command acts: the server's operator.
@@ -100,8 +100,23 @@ def log_access(
         # A failed login is someone not logged in, even on a page a user is logged in to.
         **_who_and_where(user, username, request, user_from_request=action != Action.LOGIN_FAILED),
     )
+    if action in READ_ACTIONS and participant_id is not None:
+        entry.outside_reach = outside_reach(entry.user, participant_id)
     entry.save()
     return entry
+
+
+def outside_reach(user: User | None, participant_id: int) -> bool:
+    """Whether the participant is, now, outside the user's unit, or outside their
+    caseload for anyone but a manager (whose work is the whole unit)."""
+    # Looked up by name: the log is a floor below the participants.
+    people = apps.get_model("participants", "Participant")._base_manager
+    found = people.filter(pk=participant_id).values("unit_id", "coach_id").first()
+    if user is None or found is None or user.unit_id is None:
+        return True
+    if found["unit_id"] != user.unit_id:
+        return True
+    return found["coach_id"] != user.pk and not user.has_role(Role.MANAGER)
 
 
 def log_bulk_change(

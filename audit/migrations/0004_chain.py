@@ -282,5 +282,10 @@ class Migration(migrations.Migration):
             model_name='accesslogentry',
             index=models.Index(condition=models.Q(('row_hash', '')), fields=['id'], name='accesslog_unsealed'),
         ),
+        migrations.AddField(
+            model_name='accesslogentry',
+            name='outside_reach',
+            field=models.BooleanField(blank=True, null=True, verbose_name="outside the reader's reach"),
+        ),
         migrations.RunPython(install, remove),
     ]

@@ -154,10 +154,33 @@ def test_reads_outside_the_readers_unit_and_caseload_are_flagged(unit, other_uni
     }
 
 
-def test_a_read_is_flagged_once_the_participant_has_left_the_readers_unit(
+def test_a_read_is_judged_as_it_was_then_not_after_a_move_or_reassignment(
     unit, other_unit, coach, participant
 ):
     participant_for_user(coach, participant.pk)
+    assert flags() == {("coach1", participant.pk): False}
+
+    # The person moves on: the work done before is not flagged afterwards.
+    participant.coach = CoachFactory(unit=unit, username="colleague")
+    participant.save()
+    participant.unit = other_unit
+    participant.save()
+
+    assert flags() == {("coach1", participant.pk): False}
+    log_access(action=Action.VIEW, participant_id=participant.pk, user=coach)
+    reads = log_for_review().filter(action=Action.VIEW).order_by("id")
+    assert [entry.flagged for entry in reads] == [False, True]
+
+
+def test_a_row_written_before_reach_was_kept_is_judged_by_today(unit, other_unit, coach):
+    participant = ParticipantFactory(unit=unit, coach=coach)
+    AccessLogEntry.objects.create(
+        action=Action.VIEW,
+        user=coach,
+        username=coach.username,
+        unit_name=unit.name,
+        participant_id=participant.pk,
+    )
     assert flags() == {("coach1", participant.pk): False}
 
     participant.unit = other_unit
@@ -166,10 +189,22 @@ def test_a_read_is_flagged_once_the_participant_has_left_the_readers_unit(
     assert flags() == {("coach1", participant.pk): True}
 
 
-def test_only_reads_are_flagged(coach, participant):
+def test_reads_refusals_about_a_participant_and_collisions_are_flagged(coach, participant):
     log_access(action=Action.REFUSED, participant_id=participant.pk + 1, user=coach)
+    log_access(action=Action.REFUSED, user=coach, detail="HTTP 403")
+    log_access(action=Action.COLLISION, participant_id=participant.pk + 2, user=coach)
     log_access(action=Action.LOGIN, user=coach)
-    assert not any(entry.flagged for entry in log_for_review())
+    log_access(action=Action.CREATE, participant_id=participant.pk, user=coach)
+
+    assert sorted((entry.action, entry.flagged) for entry in log_for_review()) == sorted(
+        [
+            (Action.REFUSED, True),  # someone asked for a record outside their access
+            (Action.REFUSED, False),  # a page, no participant
+            (Action.COLLISION, True),
+            (Action.LOGIN, False),
+            (Action.CREATE, False),
+        ]
+    )
 
 
 def test_only_flagged_filter(client, admin, unit, coach, participant):
