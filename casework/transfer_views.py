@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import role_required
 from accounts.models import Role
 from audit.models import Action
-from audit.services import log_access
+from audit.services import log_access, log_refused
 from casework.forms import APPROVE, TransferAskForm, TransferDecisionForm, add_service_errors
+from core.ratelimit import count
 from core.timing import at_least
 from participants.selectors import transfer_for_user, transfers_waiting_for
 from participants.services import TRANSFER_OBJECT, transfer_approve, transfer_ask, transfer_decline
@@ -30,8 +31,15 @@ from participants.services import TRANSFER_OBJECT, transfer_approve, transfer_as
 # (a lookup, two inserts) takes longer than finding nothing, and the time must
 # not tell which it was. Far above that work's time, well below a user's patience.
 ANSWER_SECONDS = 0.5
+# A coach asks a few times a month; a script asking for number after number
+# would fill other units' lists (and is an account to look into).
+REQUESTS_PER_HOUR = 20
 PAGE_SIZE = 25
 
+TOO_MANY = gettext_lazy(
+    "You have sent many requests in a short time. Try again in an hour, or contact the "
+    "system administrator."
+)
 RECORDED = gettext_lazy(
     "Your request is recorded. If the person is registered in another unit, that unit's "
     "manager decides; once approved, the person appears in your caseload."
@@ -44,6 +52,12 @@ def take_over(request: HttpRequest) -> HttpResponse:
     # POST only: a personnummer never travels in an address.
     form = TransferAskForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        # Counted per user, whatever the number: the limit says nothing about anyone.
+        asked = count("transfer_ask", f"user:{request.user.pk}", window_seconds=3600)
+        if asked > REQUESTS_PER_HOUR:
+            log_refused(status=429, user=request.user)
+            form.add_error(None, TOO_MANY)
+            return render(request, "participants/take_over.html", {"form": form}, status=429)
         with at_least(ANSWER_SECONDS):
             try:
                 transfer_ask(

@@ -257,6 +257,29 @@ def test_the_number_and_the_reason_reach_no_log_row(client, coach, elsewhere):
         assert SECRET_LAST not in written
 
 
+def test_a_coach_asking_again_and_again_is_stopped_for_an_hour_whatever_the_numbers(
+    english, coach, unit, elsewhere, monkeypatch
+):
+    monkeypatch.setattr(transfer_views, "REQUESTS_PER_HOUR", 2)
+    english.force_login(coach)
+    for serial in (600, 602):
+        assert (
+            english.post(ASK, {"personnummer": make_personnummer(BIRTH, serial)}).status_code == 302
+        )
+
+    response = english.post(ASK, {"personnummer": NUMBER})
+
+    assert response.status_code == 429
+    assert "You have sent many requests in a short time." in text(response)
+    assert not TransferRequest.objects.exists()
+    refused = AccessLogEntry.objects.get(action=Action.REFUSED)
+    assert (refused.detail, refused.participant_id) == ("HTTP 429", None)
+    # Another coach is not held back by this one.
+    english.force_login(CoachFactory(unit=unit))
+    assert english.post(ASK, {"personnummer": NUMBER}).status_code == 302
+    assert TransferRequest.objects.count() == 1
+
+
 # --- Nothing of the case before approval ---------------------------------------------------
 
 
