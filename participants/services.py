@@ -616,11 +616,8 @@ def transfer_approve(*, transfer: TransferRequest, decided_by: User) -> Transfer
             _("%(unit)s is closed: the participant cannot be moved there.") % {"unit": to_unit},
             code="closed",
         )
-    asker = transfer.requested_by
-    participant.unit = to_unit
-    participant.coach = asker if coach_refusal(coach=asker, unit_ids=[to_unit.pk]) is None else None
-    participant.full_clean()
-    participant.save(update_fields=["unit", "coach", "updated_at"])
+    # Decided, and logged, before the move: the access log judges the decider's
+    # reach as it was when they decided, on a participant of their own unit.
     _transfer_decide(
         transfer=transfer,
         status=TransferStatus.APPROVED,
@@ -637,6 +634,11 @@ def transfer_approve(*, transfer: TransferRequest, decided_by: User) -> Transfer
             decided_by=decided_by,
             detail=f"transfer declined (request {other.pk}): moved by request {transfer.pk}",
         )
+    asker = transfer.requested_by
+    participant.unit = to_unit
+    participant.coach = asker if coach_refusal(coach=asker, unit_ids=[to_unit.pk]) is None else None
+    participant.full_clean()
+    participant.save(update_fields=["unit", "coach", "updated_at"])
     return transfer
 
 

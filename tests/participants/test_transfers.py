@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit.models import AccessLogEntry, Action
+from audit.selectors import log_for_review
 from participants.models import Participant, TransferRequest, TransferStatus
 from participants.selectors import (
     participant_for_user,
@@ -248,6 +249,21 @@ def test_approval_moves_the_person_and_makes_the_asker_their_coach(
         other_manager.username,
     )
     assert row.detail == f"transfer approved (request {transfer.pk})"
+
+
+def test_the_decisions_are_no_reads_outside_reach_for_the_review(
+    coach, unit, elsewhere, other_manager
+):
+    """The owning unit's manager decided on their own participant: the move that
+    follows does not make the approval look like a read of another unit's person."""
+    third = UnitFactory(name="Jobbtorg Skärholmen")
+    chosen = TransferRequestFactory(participant=elsewhere, to_unit=unit, requested_by=coach)
+    TransferRequestFactory(participant=elsewhere, to_unit=third)
+
+    transfer_approve(transfer=chosen, decided_by=other_manager)
+
+    rows = log_for_review().filter(object_type="transferrequest", action=Action.CHANGE)
+    assert [row.flagged for row in rows] == [False, False]
 
 
 def test_the_case_goes_with_the_person(coach, unit, elsewhere, other_manager):
