@@ -137,6 +137,13 @@ def xss(ctx: Context, scanner: XssScanner) -> list[Result]:
     urls += [f"/dashboard/?job_type={pk}" for pk in jobtypes]
     rounds = [r[0] for r in ctx.sql_owner("SELECT id FROM survey_surveyround")]
     urls += [f"/survey/rounds/{pk}/links/" for pk in rounds]
+    urls += ["/audit/?action=login_failed", "/audit/?action=refused", "/audit/?username=coach"]
+    urls += [
+        "/admin/audit/accesslogentry/?action__exact=login_failed",
+        "/admin/audit/accesslogentry/?action__exact=refused",
+    ]
+    if world.get("transfer"):
+        urls += ["/transfers/", f"/transfers/{world['transfer']}/decision/"]
     urls += [
         "/admin/",
         "/admin/audit/accesslogentry/",
@@ -174,73 +181,86 @@ def xss(ctx: Context, scanner: XssScanner) -> list[Result]:
 # --- Formulas in CSV files -----------------------------------------------------------------------
 
 
-def _formula_cells(content: str) -> list[str]:
-    bad = []
-    dialect = (
-        ";" if content.split("\n", 1)[0].count(";") >= content.split("\n", 1)[0].count(",") else ","
-    )
+def _formula_cells(content: str) -> tuple[list[str], int]:
+    """Cells a spreadsheet would run as formulas, and how many were neutralised by an apostrophe."""
+    bad, neutralised = [], 0
+    first_line = content.split("\n", 1)[0]
+    dialect = ";" if first_line.count(";") >= first_line.count(",") else ","
     for row in csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=dialect):
         for cell in row:
             if not cell:
                 continue
-            if cell[0] in "=+@\t\r" or (cell[0] == "-" and not re.fullmatch(r"-[\d\s.,%]+", cell)):
+            if cell[0] == "'" and cell[1:2] in ("=", "+", "-", "@"):
+                neutralised += 1
+            elif cell[0] in "=+@\t\r" or (
+                cell[0] == "-" and not re.fullmatch(r"-[\d\s.,%]+", cell)
+            ):
                 bad.append(cell)
-    return bad
+    return bad, neutralised
 
 
 def csv_formulas(ctx: Context) -> list[Result]:
-    """Names starting with = + - @ in every CSV the pages give (item 7)."""
+    """Names starting with = + - @ in every CSV the pages give (item 7).
+
+    Planted: a coach named =HYPERLINK(...), a job type +SUM(1;1) with targets and
+    overdue follow-ups, a workplace @..., and (here) a username that is a formula.
+    """
     results = []
     admin, manager = ctx.client("admin"), ctx.client("manager")
-    # A username that is a formula, for the access-log sample.
     client = ctx.new_client(source=ctx.fresh_address())
     client.get("/accounts/login/")
     client.post(
         "/accounts/login/", {"username": '=HYPERLINK("http://evil.example";"x")', "password": "x"}
     )
-    dashboard = admin.get("/dashboard/")
-    tables = sorted(set(re.findall(r"/dashboard/download/([\w-]+)\.csv", dashboard.text)))
-    for table in tables:
-        bad, statuses = [], []
-        for _role, client in (("admin", admin), ("manager", manager)):
-            answer = client.get(f"/dashboard/download/{table}.csv")
+    # The annual report rebuilt by the worker, with the planted names in it.
+    year = datetime.date.today().year - 1
+    index = admin.get(f"/reports/?year={year}")
+    build = form_fields(index.text, action="build")
+    admin.post("/reports/build/", build or {"year": str(year)})
+    deadline = time.monotonic() + 180
+    time.sleep(2)
+    while time.monotonic() < deadline:
+        # The card polls (hx-trigger) while the build is queued or running.
+        status = admin.get(f"/reports/status/?year={year}")
+        if status.status != 200 or "hx-trigger" not in status.text:
+            break
+        time.sleep(3)
+    files = [
+        (f"dashboard {table}.csv", f"/dashboard/download/{table}.csv")
+        for table in sorted(
+            set(re.findall(r"/dashboard/download/([\w-]+)\.csv", admin.get("/dashboard/").text))
+        )
+    ]
+    files.append(
+        ("access-log sample", f"/audit/sample.csv?month={datetime.date.today():%Y-%m}&size=500")
+    )
+    files.append((f"annual report {year} (zip of CSVs)", f"/reports/download/csv/?year={year}"))
+    for label, url in files:
+        bad, statuses, neutralised = [], [], 0
+        for reader in (admin, manager) if label.startswith("dashboard") else (admin,):
+            answer = reader.get(url)
             statuses.append(answer.status)
-            bad += _formula_cells(answer.text) if answer.status == 200 else []
-        planted_seen = any("HYPERLINK" in c or "SUM(" in c for c in bad)
+            if answer.status != 200:
+                continue
+            contents = [answer.text]
+            if answer.body[:2] == b"PK":
+                with zipfile.ZipFile(io.BytesIO(answer.body)) as archive:
+                    contents = [
+                        archive.read(name).decode("utf-8-sig", "replace")
+                        for name in archive.namelist()
+                    ]
+            for content in contents:
+                found, kept = _formula_cells(content)
+                bad += found
+                neutralised += kept
         results.append(
             Result(
-                f"CSV formulas: dashboard {table}.csv",
-                not bad,
-                f"statuses {statuses}, {len(bad)} formula cells",
-                [f"GET /dashboard/download/{table}.csv: {bad[:5]}"] if bad else [],
+                f"CSV formulas: {label}",
+                not bad and 200 in statuses,
+                f"statuses {statuses}, {neutralised} planted formulas written as text, {len(bad)} as formulas",
+                [f"GET {url}: {bad[:5]}"] if bad else [],
             )
         )
-        del planted_seen
-    month = datetime.date.today().strftime("%Y-%m")
-    sample = admin.get(f"/audit/sample.csv?month={month}&size=500")
-    bad = _formula_cells(sample.text) if sample.status == 200 else ["(no file)"]
-    results.append(
-        Result(
-            "CSV formulas: access-log sample",
-            not bad,
-            f"status {sample.status}, {len(bad)} formula cells",
-            [str(bad[:5])] if bad else [],
-        )
-    )
-    annual = admin.get("/reports/download/csv/")
-    bad = []
-    if annual.status == 200 and annual.body[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(annual.body)) as archive:
-            for name in archive.namelist():
-                bad += _formula_cells(archive.read(name).decode("utf-8-sig", "replace"))
-    results.append(
-        Result(
-            "CSV formulas: annual report CSV zip",
-            annual.status in (200, 404) and not bad,
-            f"status {annual.status}, {len(bad)} formula cells",
-            [str(bad[:5])] if bad else [],
-        )
-    )
     return results
 
 

@@ -57,6 +57,9 @@ def judge(route: dict, role: str, method: str, touches_other: bool, answer, othe
     refused = status in (404, 405) or (route["admin"] and _to_login(answer))
     if touches_other and not refused:
         return "another unit's participant must be a 404"
+    own = role == "coach" and route["url_b"] is not None and not touches_other
+    if own and method == "GET" and not route["admin"] and status == 404:
+        return "coach of A cannot reach A's records: the run fills in wrong ids"
     return ""
 
 
