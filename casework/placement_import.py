@@ -672,7 +672,9 @@ def import_placements(
 class _Writer:
     """Writes the file a batch of people at a time, inside the caller's transaction."""
 
-    def __init__(self, result: ImportResult, *, imported_by: User | None, unit: Unit | None):
+    def __init__(
+        self, result: ImportResult, *, imported_by: User | None, unit: Unit | None
+    ) -> None:
         self.result = result
         self.imported_by_id = imported_by.pk if imported_by is not None else None
         self.unit = unit
