@@ -68,6 +68,8 @@ def plant_over_http(ctx: Context, scanner: XssScanner) -> None:
 def xss(ctx: Context, scanner: XssScanner) -> list[Result]:
     """Crawl the pages where the planted values show, as every role; the matrix's pages too."""
     world = ctx.world
+    if not any("access log" in item["where"] for item in scanner.planted):
+        plant_over_http(ctx, scanner)
     urls = [
         "/participants/?scope=unit",
         "/followups/",
@@ -137,6 +139,11 @@ def xss(ctx: Context, scanner: XssScanner) -> list[Result]:
     urls += [f"/dashboard/?job_type={pk}" for pk in jobtypes]
     rounds = [r[0] for r in ctx.sql_owner("SELECT id FROM survey_surveyround")]
     urls += [f"/survey/rounds/{pk}/links/" for pk in rounds]
+    # The values planted through the log: filtered so they are on the first page.
+    by_log = [item for item in scanner.planted if "access log" in item["where"]]
+    for item in by_log:
+        if "username" in item["where"]:
+            urls.append(f"/audit/?username={quote(item['value'])}")
     urls += ["/audit/?action=login_failed", "/audit/?action=refused", "/audit/?username=coach"]
     urls += [
         "/admin/audit/accesslogentry/?action__exact=login_failed",

@@ -104,7 +104,6 @@ def main() -> int:
         ctx = Context(env)
         ctx.routes = env.django_side("routes", stdin=json.dumps(env.world))
         scanner = attacks_data.XssScanner(env.world["xss"])
-        attacks_data.plant_over_http(ctx, scanner)
         ctx.scanner = scanner
         for group in groups:
             for attack in GROUPS[group]:
