@@ -61,7 +61,7 @@ def _who_and_where(
     if user is not None and not user.is_authenticated:
         user = None
     columns: dict[str, object] = {
-        "user_id": user.pk if user is not None else None,
+        "user": user,
         "username": _fit(user.get_username() if user is not None else username, "username"),
         "unit_name": _fit(user.unit.name, "unit_name") if user is not None and user.unit_id else "",
         "path": "",
@@ -85,11 +85,14 @@ def log_access(
     user: User | None = None,
     username: str = "",
     request: HttpRequest | None = None,
+    unit_and_coach: tuple[int | None, int | None] | None = None,
 ) -> AccessLogEntry:
     """Write one row. The user and the request default to the current request's.
 
     ``username`` names the actor when there is no user: the one who tried to
-    log in, or ``manage.py`` for a management command.
+    log in, or ``manage.py`` for a management command. ``unit_and_coach``:
+    the participant's unit and coach ids, when the caller has the participant
+    at hand (spares ``outside_reach`` its query).
     """
     entry = AccessLogEntry(
         action=action,
@@ -101,22 +104,31 @@ def log_access(
         **_who_and_where(user, username, request, user_from_request=action != Action.LOGIN_FAILED),
     )
     if action in READ_ACTIONS and participant_id is not None:
-        entry.outside_reach = outside_reach(entry.user, participant_id)
+        entry.outside_reach = outside_reach(
+            entry.user, participant_id, unit_and_coach=unit_and_coach
+        )
     entry.save()
     return entry
 
 
-def outside_reach(user: User | None, participant_id: int) -> bool:
+def outside_reach(
+    user: User | None,
+    participant_id: int,
+    *,
+    unit_and_coach: tuple[int | None, int | None] | None = None,
+) -> bool:
     """Whether the participant is, now, outside the user's unit, or outside their
     caseload for anyone but a manager (whose work is the whole unit)."""
-    # Looked up by name: the log is a floor below the participants.
-    people = apps.get_model("participants", "Participant")._base_manager
-    found = people.filter(pk=participant_id).values("unit_id", "coach_id").first()
-    if user is None or found is None or user.unit_id is None:
+    if unit_and_coach is None:
+        # Looked up by name: the log is a floor below the participants.
+        people = apps.get_model("participants", "Participant")._base_manager
+        unit_and_coach = people.filter(pk=participant_id).values_list("unit_id", "coach_id").first()
+    if user is None or unit_and_coach is None or user.unit_id is None:
         return True
-    if found["unit_id"] != user.unit_id:
+    unit_id, coach_id = unit_and_coach
+    if unit_id != user.unit_id:
         return True
-    return found["coach_id"] != user.pk and not user.has_role(Role.MANAGER)
+    return coach_id != user.pk and not user.has_role(Role.MANAGER)
 
 
 def log_bulk_change(

@@ -58,6 +58,7 @@ def participant_for_user(
         "object_id": participant.pk,
         "detail": detail,
         "user": user,
+        "unit_and_coach": (participant.unit_id, participant.coach_id),
     }
     request = current_request()
     if action is None and request is not None and request.method == "POST":

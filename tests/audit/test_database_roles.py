@@ -20,7 +20,8 @@ from audit.models import AccessLogEntry, AccessLogTombstone, Action
 from audit.services import log_access
 from tests.factories import ParticipantFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Serialized: the tests after these find the content types and groups the migrations made.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 APP_ROLE = "stockholmsjobb_test_app"
 TABLE = AccessLogEntry._meta.db_table
