@@ -50,6 +50,23 @@ class UserAdmin(BaseUserAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("groups")
 
+    def is_above(self, request: HttpRequest, obj: User | None) -> bool:
+        """A superuser, or another administrator, seen by an administrator who is no superuser.
+
+        Their password, second factor, details and account are out of such an
+        administrator's reach: else setting a superuser's password and
+        resetting their second factor would make one.
+        """
+        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
+            return False
+        return obj.is_superuser or obj.groups.filter(name=Role.ADMIN).exists()
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return super().has_change_permission(request, obj) and not self.is_above(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and not self.is_above(request, obj)
+
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple:
         readonly = tuple(super().get_readonly_fields(request, obj))
         # Separation of duties: an administrator of the programme cannot make anyone
@@ -80,7 +97,16 @@ class UserAdmin(BaseUserAdmin):
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         """The user pairs a new authenticator app at their next login; each reset is logged."""
         reset = 0
+        above = [user for user in queryset if self.is_above(request, user)]
+        if above:
+            self.message_user(
+                request,
+                _("Only a superuser resets the second factor of a superuser or an administrator."),
+                messages.ERROR,
+            )
         for user in queryset:
+            if user in above:
+                continue
             deleted, _rows = TOTPDevice.objects.filter(user=user).delete()
             if deleted:
                 reset += 1

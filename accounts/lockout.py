@@ -5,6 +5,7 @@ them without loading the pages' modules (QR codes, forms) at start-up.
 """
 
 from collections.abc import Callable
+from contextlib import suppress
 
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
@@ -53,7 +54,7 @@ class LoginAddressLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path == _login_path():
+        if request.method == "POST" and request.path in _login_paths():
             address = client_ip_address(request) or ""
             if current(LOGIN_FAILURES_SCOPE, address) >= settings.LOGIN_FAILURES_PER_ADDRESS:
                 request.axes_ip_address = address
@@ -64,11 +65,14 @@ class LoginAddressLimitMiddleware:
 LOGIN_FAILURES_SCOPE = "login-failures"
 
 
-def _login_path() -> str | None:
-    try:
-        return resolve_url(settings.LOGIN_URL)
-    except NoReverseMatch:  # a URL configuration without the login page
-        return None
+def _login_paths() -> set[str]:
+    """The application's login page and the admin's: both take passwords."""
+    paths = set()
+    for name in (settings.LOGIN_URL, "admin:login"):
+        # A URL configuration without that page has nothing to limit there.
+        with suppress(NoReverseMatch):
+            paths.add(resolve_url(name))
+    return paths
 
 
 def count_failed_login(

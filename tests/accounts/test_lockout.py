@@ -239,3 +239,25 @@ def test_password_spraying_from_one_address_locks_the_address(client, coach, clo
 
     assert sprayer.status_code == 429
     assert elsewhere.status_code == 302
+
+
+@pytest.mark.django_db
+def test_password_spraying_through_the_admin_login_locks_the_address(client, coach, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 20
+    for n in range(8):
+        for _ in range(3):
+            client.post(
+                "/admin/login/",
+                {"username": f"staff{n}", "password": "Sommar2026!"},
+                REMOTE_ADDR="192.0.2.77",
+            )
+
+    sprayer = client.post(
+        "/admin/login/",
+        {"username": coach.username, "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.77",
+    )
+    on_the_other_page = log_in(client, PASSWORD, REMOTE_ADDR="192.0.2.77")
+
+    assert sprayer.status_code == 429
+    assert on_the_other_page.status_code == 429

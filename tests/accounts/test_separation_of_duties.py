@@ -94,3 +94,37 @@ def test_an_admin_resets_a_lost_phone_and_it_is_logged(client, programme_admin, 
     row = AccessLogEntry.objects.get(object_type="user", object_id=coach.pk)
     assert row.action == Action.CHANGE
     assert row.username == programme_admin.username
+
+
+@pytest.mark.parametrize("kind", ["superuser", "another administrator"])
+def test_an_admin_cannot_take_over_a_superuser_or_another_admin(client, programme_admin, kind):
+    above = (
+        User.objects.create_superuser("root", "root@example.se", "Ett-langt-losen-1")
+        if kind == "superuser"
+        else AdminFactory(username="annan_forvaltare")
+    )
+    TOTPDevice.objects.create(user=above, name="Telefon", confirmed=True)
+    password_url = admin_url(User, "change", above.pk).replace("/change/", "/password/")
+
+    set_password = client.post(
+        password_url,
+        {"usable_password": "true", "password1": "Kapad-2026-x!", "password2": "Kapad-2026-x!"},
+    )
+    changed = client.post(admin_url(User, "change", above.pk), user_form(above, first_name="X"))
+    client.post(
+        admin_url(User, "changelist"),
+        {"action": "reset_second_factor", "_selected_action": [str(above.pk)]},
+    )
+
+    assert set_password.status_code == 403
+    assert changed.status_code == 403
+    above.refresh_from_db()
+    assert not above.check_password("Kapad-2026-x!")
+    assert above.first_name != "X"
+    assert TOTPDevice.objects.filter(user=above).exists()
+    # Still seen, still one's own to change.
+    assert client.get(admin_url(User, "change", above.pk)).status_code == 200
+    own_password_url = admin_url(User, "change", programme_admin.pk).replace(
+        "/change/", "/password/"
+    )
+    assert client.get(own_password_url).status_code == 200
