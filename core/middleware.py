@@ -9,14 +9,21 @@ from django.utils.translation import gettext as _
 from core.forms import upload_limit_bytes
 
 
-class RefuseNulCharactersMiddleware:
-    """Answer 400 to a query string holding a NUL character.
+class RefuseUnusableQueriesMiddleware:
+    """Answer 400 to a query string the database or the admin cannot take.
 
-    PostgreSQL cannot take NUL in a text value, so a filter or a search
-    given one (``?q=a%00b``) would end in a server error. Forms already
-    refuse NUL in what they read (Django's ProhibitNullCharactersValidator);
-    query strings reach list filters and searches without a form.
+    - A NUL character: PostgreSQL cannot take NUL in a text value, so a filter
+      or a search given one (``?q=a%00b``) would end in a server error. Forms
+      already refuse NUL in what they read (Django's
+      ProhibitNullCharactersValidator); query strings reach list filters and
+      searches without a form.
+    - A date part (the admin's date hierarchy: ``?start_date__year=``,
+      ``__month``, ``__day``) that is not a number of at most four digits:
+      Django makes a date of it unguarded, and a number past any year is an
+      OverflowError, a server error.
     """
+
+    DATE_PARTS = ("__year", "__month", "__day")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -27,6 +34,13 @@ class RefuseNulCharactersMiddleware:
             for key, values in request.GET.lists()
         ):
             return HttpResponseBadRequest("A NUL character is not allowed in a request.")
+        if any(
+            not (value.isascii() and value.isdigit() and len(value) <= 4)
+            for key, values in request.GET.lists()
+            if key.endswith(self.DATE_PARTS)
+            for value in values
+        ):
+            return HttpResponseBadRequest("A year, month or day must be a number.")
         return self.get_response(request)
 
 

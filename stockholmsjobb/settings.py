@@ -59,7 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "core.middleware.RefuseNulCharactersMiddleware",
+    "core.middleware.RefuseUnusableQueriesMiddleware",
     "core.middleware.RefuseOversizedBodiesMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
