@@ -39,6 +39,10 @@ SEAL_BATCH = 5_000
 # pg_advisory_xact_lock key: one sealer at a time ("audit" in ASCII).
 SEAL_LOCK = 0x6175646974
 PROBLEMS_SHOWN = 100
+# A row dated this much before the row sealed before it is pointed out: rows
+# are sealed as they are committed, so only a transaction open that long, or a
+# row slipped in back-dated past the database's guard, gives one.
+OUT_OF_ORDER = datetime.timedelta(hours=1)
 
 # The row's content, in this order, is what its hash covers.
 CONTENT = (
@@ -153,6 +157,8 @@ class ChainReport:
     head_hash: str = GENESIS
     problems: list[str] = field(default_factory=list)
     problem_count: int = 0
+    # Not breaks of the chain, but worth a look: rows far out of time order.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -188,6 +194,7 @@ def verify(*, using: str | None = None) -> ChainReport:
     using = using or router.db_for_read(AccessLogEntry)
     report = ChainReport()
     expected_position, expected_previous = 1, GENESIS
+    latest: datetime.datetime | None = None
     for position, previous, digest, entry in _links(using):
         if position != expected_position:
             report.problem(
@@ -207,6 +214,14 @@ def verify(*, using: str | None = None) -> ChainReport:
                     f"place {position} (row {entry.pk}): the content does not give its hash: "
                     "altered or forged"
                 )
+            late = latest is not None and entry.at < latest - OUT_OF_ORDER
+            if late and len(report.notices) < PROBLEMS_SHOWN:
+                report.notices.append(
+                    f"place {position} (row {entry.pk}) is dated {latest - entry.at} before "
+                    "a row sealed earlier: a transaction open that long, or a row slipped "
+                    "in back-dated"
+                )
+            latest = entry.at if latest is None else max(latest, entry.at)
         expected_position, expected_previous = position + 1, digest
     report.head_position, report.head_hash = expected_position - 1, expected_previous
     report.unsealed = AccessLogEntry.objects.using(using).filter(row_hash="").count()

@@ -34,7 +34,6 @@ SQLITE_PERMIT_TABLE = "audit_purge_permit"
 APP_FUNCTIONS = (
     "audit_seal_rows(bigint[], text[], bigint, text)",
     "audit_purge_before(timestamptz)",
-    "audit_purge_participants(bigint[])",
 )
 # Django's record of applied migrations: read (``migrate --check``), never written.
 MIGRATIONS_TABLE = "django_migrations"

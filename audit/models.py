@@ -9,10 +9,10 @@ Nothing in the application changes or deletes a row: ``save()`` only inserts,
 read-only, and a database trigger refuses UPDATE and DELETE whatever the
 caller (migrations 0002 and 0004). In production the application's
 PostgreSQL role may only INSERT and SELECT here (``audit.database``). The
-only ways out are retention's (``privacy.services``):
-``audit.services.purge_participants`` for the rows about the participants it
-deletes, and ``audit.services.purge_before`` for every row older than the
-retention period.
+only way out is retention's (``privacy.services``):
+``audit.services.purge_before``, for rows older than the retention period.
+Rows about a participant retention deletes stay until they are that old:
+they name an id that no longer leads to anyone.
 
 Rows are chained (``audit.chain``): once sealed, each holds its place in the
 chain, the hash of the row before it and a hash of its own content and that

@@ -15,9 +15,9 @@ from itertools import islice
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
-from django.db import DatabaseError, connections, router, transaction
+from django.db import connections, router, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -287,55 +287,8 @@ def purge_before(cutoff: datetime.datetime, *, username: str = "") -> int:
     return deleted
 
 
-def purge_participants(participant_ids: Iterable[int], *, username: str) -> int:
-    """Delete every row about these deleted participants, whatever its age; return how many.
-
-    For retention only, after the participants themselves are deleted in the
-    same transaction: the rows naming them by ``participant_id``, or as the
-    object of the action. Rows about a participant who still exists are
-    refused (on PostgreSQL by the owner's function). Each deleted row leaves
-    its tombstone. The purge is logged with counts only: a row naming the
-    deleted ids would itself be a trace of the people.
-    """
-    ids = sorted(set(participant_ids))
-    if not ids:
-        return 0
-    using = router.db_for_write(AccessLogEntry)
-    connection = connections[using]
-    deleted = 0
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        seal(using=using)
-        chunks = iter(ids)
-        # Bounded statements: SQLite limits the number of parameters.
-        while chunk := list(islice(chunks, 500)):
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT audit_purge_participants(%s::bigint[])", [chunk])
-                deleted += cursor.fetchone()[0]
-            else:
-                deleted += _purge_here(cursor, rows_about(chunk), participant_ids=chunk)
-        log_access(
-            action=Action.BULK_CHANGE,
-            object_type="accesslogentry",
-            detail=f"retention: {deleted} access-log rows about {len(ids)} deleted "
-            "participants deleted",
-            username=username,
-        )
-    return deleted
-
-
-def rows_about(participant_ids: Iterable[int] | QuerySet) -> Q:
-    """Access-log rows about the participants: naming them, or with them as the object."""
-    return Q(participant_id__in=participant_ids) | Q(
-        object_type="participant", object_id__in=participant_ids
-    )
-
-
-def _purge_here(cursor: CursorWrapper, rows: Q, *, participant_ids: list[int] = ()) -> int:
-    """What the owner's purge functions do on PostgreSQL, for SQLite (one role, development)."""
-    # Looked up by name: the log is a floor below the participants.
-    people = apps.get_model("participants", "Participant")._base_manager
-    if people.filter(pk__in=participant_ids).exists():
-        raise DatabaseError("Only the rows about deleted participants are purged")
+def _purge_here(cursor: CursorWrapper, rows: Q) -> int:
+    """What the owner's purge function does on PostgreSQL, for SQLite (one role, development)."""
     gone = list(
         AccessLogEntry.objects.filter(rows)
         .exclude(row_hash="")

@@ -5,7 +5,7 @@ PostgreSQL, replacing 0002's trigger:
   transaction and the table owner's rights (``audit_seal_rows``), the chain's
   columns of an unsealed row are set once and its content is kept as it was.
 - DELETE is refused, except retention: with ``audit.purge`` on and the
-  owner's rights (``audit_purge_before``, ``audit_purge_participants``).
+  owner's rights (``audit_purge_before``).
   The application's role, which owns nothing (``audit.database``), can set
   those settings but has neither the rights nor UPDATE or DELETE privileges.
 - INSERT clears the chain's columns (only sealing sets them) and refuses, for
@@ -15,8 +15,7 @@ PostgreSQL, replacing 0002's trigger:
   own limits: sealing only as the next places after the chain's head,
   purging only rows older than the retention period
   (``audit_retention_period()``, rewritten from ``RETENTION_YEARS`` after
-  every migrate) or about participants that no longer exist, each deleted
-  row leaving its tombstone.
+  every migrate), each deleted row leaving its tombstone.
 
 SQLite (development, one role): the same refusals, lifted while a row is in
 ``audit_purge_permit``; the table rebuilt here loses its triggers, so they
@@ -134,7 +133,7 @@ BEGIN
 END;
 $$;
 
--- The one way rows leave: each leaves its tombstone. Called by the two purges only.
+-- The one way rows leave: each leaves its tombstone. Called by the purge only.
 CREATE OR REPLACE FUNCTION audit_bury(ids bigint[]) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
@@ -164,28 +163,12 @@ BEGIN
 END;
 $$;
 
--- The participants' table is named here, not imported: the log is a floor below them.
-CREATE OR REPLACE FUNCTION audit_purge_participants(ids bigint[]) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM participants_participant WHERE id = ANY(ids)) THEN
-        RAISE EXCEPTION 'Only the rows about deleted participants are purged';
-    END IF;
-    RETURN audit_bury(ARRAY(
-        SELECT id FROM audit_accesslogentry
-        WHERE participant_id = ANY(ids) OR (object_type = 'participant' AND object_id = ANY(ids))
-    ));
-END;
-$$;
-
 REVOKE ALL ON FUNCTION audit_seal_rows(bigint[], text[], bigint, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit_purge_before(timestamptz) FROM PUBLIC;
-REVOKE ALL ON FUNCTION audit_purge_participants(bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION audit_bury(bigint[]) FROM PUBLIC;
 """
 
 POSTGRESQL_REMOVE = """
-DROP FUNCTION IF EXISTS audit_purge_participants(bigint[]);
 DROP FUNCTION IF EXISTS audit_purge_before(timestamptz);
 DROP FUNCTION IF EXISTS audit_bury(bigint[]);
 DROP FUNCTION IF EXISTS audit_seal_rows(bigint[], text[], bigint, text);

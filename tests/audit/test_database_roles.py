@@ -160,14 +160,24 @@ def test_the_app_role_purges_only_rows_past_the_retention_period(app):
     assert verify().intact
 
 
-def test_the_app_role_purges_rows_only_about_participants_who_are_gone(app):
+def test_deleting_a_participant_does_not_let_the_app_role_erase_the_rows_about_them(app):
     participant = ParticipantFactory()
     log_access(action=Action.VIEW, participant_id=participant.pk, username="coach1")
     seal()
+    app.execute(
+        "DELETE FROM participants_consent WHERE participant_id = %s;"
+        "DELETE FROM participants_participant WHERE id = %s",
+        [participant.pk, participant.pk],
+    )
 
-    with pytest.raises(psycopg2.Error, match="deleted participants"):
-        app.execute("SELECT audit_purge_participants(%s::bigint[])", [[participant.pk]])
-    assert AccessLogEntry.objects.filter(participant_id=participant.pk).exists()
+    for statement in (
+        f"DELETE FROM {TABLE} WHERE participant_id = %s",  # noqa: S608
+        "SELECT audit_purge_before(now()) WHERE %s > 0",
+    ):
+        with pytest.raises(psycopg2.Error):
+            app.execute(statement, [participant.pk])
+    assert AccessLogEntry.objects.filter(participant_id=participant.pk).count() == 1
+    assert verify().intact
 
 
 def test_the_app_role_can_seal_only_at_the_chain_s_head(app, logged):

@@ -33,6 +33,8 @@ class Command(BaseCommand):
             f"{report.unsealed} rows not sealed yet."
         )
         self.stdout.write(f"Head: place {report.head_position}, hash {report.head_hash or '-'}")
+        for notice in report.notices:
+            self.stdout.write(self.style.WARNING(f"Out of time order: {notice}"))
         if report.intact:
             self.stdout.write(self.style.SUCCESS("The chain is intact."))
             return
