@@ -7,22 +7,9 @@ import pytest
 
 from core import csv_files, spool
 from core.csv_files import ImportFailed, RowError, RowErrors, open_records, read_records
+from tests.helpers.files import BlockReader
 
 COLUMNS = ("name", "note")
-
-
-class BlockReader(io.BytesIO):
-    """A file that refuses to be read whole, and remembers the size of every read."""
-
-    def __init__(self, data: bytes) -> None:
-        super().__init__(data)
-        self.sizes: list[int] = []
-
-    def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0:
-            raise AssertionError("the whole file was read at once")
-        self.sizes.append(size)
-        return super().read(size)
 
 
 def test_records_are_read_a_block_at_a_time_never_the_whole_file():

@@ -15,26 +15,13 @@ from followup import register
 from followup.models import RegisterOutcome
 from followup.register import import_register_outcomes
 from tests.factories import AdminFactory, ConsentFactory, ParticipantFactory, make_personnummer
+from tests.helpers.files import BlockReader
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
 TODAY = D(2026, 11, 25)
 YEARS = (2017, 2020, 2021)
-
-
-class BlockReader(io.BytesIO):
-    """A file that refuses to be read whole, and remembers the size of every read."""
-
-    def __init__(self, data: bytes) -> None:
-        super().__init__(data)
-        self.sizes: list[int] = []
-
-    def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0:
-            raise AssertionError("the whole file was read at once")
-        self.sizes.append(size)
-        return super().read(size)
 
 
 @pytest.fixture
