@@ -16,6 +16,32 @@ from participants.models import Participant
 SAMPLE_CHUNK = 10_000
 
 
+def outside_reach(
+    user: User | None,
+    participant_id: int,
+    *,
+    unit_and_coach: tuple[int | None, int | None] | None = None,
+) -> bool:
+    """Whether the participant is, now, outside the user's unit, or outside their
+    caseload for anyone but a manager (whose work is the whole unit).
+
+    Judged as a read is logged (``AccessLogEntry.outside_reach``); ``_within_reach``
+    is the same rule in SQL, for rows written before that was kept.
+    """
+    if unit_and_coach is None:
+        unit_and_coach = (
+            Participant._base_manager.filter(pk=participant_id)
+            .values_list("unit_id", "coach_id")
+            .first()
+        )
+    if user is None or unit_and_coach is None or user.unit_id is None:
+        return True
+    unit_id, coach_id = unit_and_coach
+    if unit_id != user.unit_id:
+        return True
+    return coach_id != user.pk and not user.has_role(Role.MANAGER)
+
+
 def _within_reach() -> Exists:
     """For rows written before reach was kept: the participant is, today, in the reader's
     unit (as it was then) and either in the reader's caseload or read by a manager."""

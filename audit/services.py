@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from itertools import islice
 
 from dateutil.relativedelta import relativedelta
-from django.apps import apps
 from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.backends.utils import CursorWrapper
@@ -22,11 +21,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.middleware import client_ip_address
-from accounts.models import Role, User
+from accounts.models import User
 from audit.chain import seal
 from audit.context import current_request, current_request_state
 from audit.database import forbid_deletion, permit_deletion
 from audit.models import READ_ACTIONS, AccessLogEntry, AccessLogTombstone, Action
+from audit.selectors import outside_reach
 
 BULK_BATCH = 2_000
 # Who the log names when a management command acts: the server's operator.
@@ -109,26 +109,6 @@ def log_access(
         )
     entry.save()
     return entry
-
-
-def outside_reach(
-    user: User | None,
-    participant_id: int,
-    *,
-    unit_and_coach: tuple[int | None, int | None] | None = None,
-) -> bool:
-    """Whether the participant is, now, outside the user's unit, or outside their
-    caseload for anyone but a manager (whose work is the whole unit)."""
-    if unit_and_coach is None:
-        # Looked up by name: the log is a floor below the participants.
-        people = apps.get_model("participants", "Participant")._base_manager
-        unit_and_coach = people.filter(pk=participant_id).values_list("unit_id", "coach_id").first()
-    if user is None or unit_and_coach is None or user.unit_id is None:
-        return True
-    unit_id, coach_id = unit_and_coach
-    if unit_id != user.unit_id:
-        return True
-    return coach_id != user.pk and not user.has_role(Role.MANAGER)
 
 
 def log_bulk_change(
