@@ -15,22 +15,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from accounts.forms import TwoFactorSetupForm, TwoFactorVerifyForm
-from accounts.models import Role
 from accounts.signals import second_factor_failed, second_factor_verified
 
 # The key of a device being set up lives in the session until a code confirms it.
 SETUP_KEY_SESSION_KEY = "otp_setup_key"
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to where its work starts."""
-    user = request.user
-    if user.has_role(Role.COACH) or user.has_role(Role.MANAGER):
-        return redirect("participants:caseload")
-    if user.has_role(Role.ADMIN):
-        return redirect("admin:index")
-    return render(request, "accounts/no_role.html", status=403)
 
 
 @sensitive_post_parameters("token")

@@ -55,6 +55,14 @@ class EducationLevel(models.TextChoices):
     UNKNOWN = "okand", _("Unknown")
 
 
+class ClosureReason(models.TextChoices):
+    WORK = "arbete", _("Work")
+    STUDIES = "studier", _("Studies")
+    MOVED = "flyttat", _("Moved")
+    DECLINED = "avbojt", _("No longer wants support")
+    OTHER = "annat", _("Other")
+
+
 class Participant(models.Model):
     # Shown, set, searched and filtered only by users who may see them
     # (participants.selectors.can_see_sensitive); never exported, never a breakdown.
@@ -120,6 +128,17 @@ class Participant(models.Model):
     # Special-category data (GDPR art. 9): shown only with explicit permission.
     disability = models.BooleanField(_("disability"), null=True, blank=True)
 
+    # A case ends ("avsluta inskrivning") with a date and a reason and may be reopened;
+    # a closed case leaves the active caseload. Written only by the case services.
+    closed_on = models.DateField(_("case closed on"), null=True, blank=True, editable=False)
+    closed_reason = models.CharField(
+        _("reason for closing"),
+        max_length=8,
+        choices=ClosureReason.choices,
+        blank=True,
+        editable=False,
+    )
+
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -151,6 +170,12 @@ class Participant(models.Model):
                 condition=Q(education_level__in=EducationLevel.values),
                 name="participant_education_level_valid",
             ),
+            # Closed means a date and a reason; open means neither.
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True, closed_reason="")
+                | Q(closed_on__isnull=False, closed_reason__in=ClosureReason.values),
+                name="participant_closed_with_reason",
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "coach"], name="participant_unit_coach"),
@@ -173,6 +198,10 @@ class Participant(models.Model):
         self.personnummer = number.number
         self.birth_date = number.birth_date
         self.gender = number.legal_gender
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
     @property
     def masked_personnummer(self) -> str:

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts import views as account_views
+from casework import week_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", week_views.home, name="home"),
+    # The admin's desk: links to all an admin does, placement import, survey rounds.
+    path("desk/", include("reports.desk_urls")),
     # Two-factor and password change: accounts:two_factor_setup, accounts:password_change, ...
     path("accounts/", include("accounts.urls")),
     path(

@@ -102,11 +102,15 @@ def test_participant_page_is_404_for_another_units_coach(client, other_coach, pa
     assert response.status_code == 404
 
 
-def test_home_sends_each_role_to_its_start_page(client, coach):
+def test_home_sends_each_role_to_its_start_page(client, coach, manager):
     client.force_login(coach)
-    assert client.get("/").url == reverse("participants:caseload")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "participants/week.html" in [t.name for t in response.templates]
+    client.force_login(manager)
+    assert client.get("/").url == reverse("reports:dashboard")
     client.force_login(AdminFactory())
-    assert client.get("/").url == reverse("admin:index")
+    assert client.get("/").url == reverse("desk:index")
 
 
 def test_home_for_a_user_without_role_is_refused(client, unit):
