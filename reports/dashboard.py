@@ -9,34 +9,57 @@ Which tables are protected, and why (``reports.disclosure`` has the rules):
   outcome mix; outcomes per job type; the headline) show outcome counts of
   placements and totals beside their parts, and can be filtered: every cell
   goes through small-cell, small-difference and secondary suppression.
-- Places in use against target, and overdue follow-ups per coach, are not
-  suppressed. They show no outcome and no attribute of the participants
-  (gender, age, district), only how many places a job type uses and how much
-  follow-up work a coach has; they hide no cell, so there is nothing for a
-  total to give away; they ignore the dashboard's filters, so no two views
-  differ; and they have no total row. A manager acts on exact figures there
-  (a coach with one overdue follow-up must see it).
+- Places in use against target, overdue follow-ups per coach and wage-subsidy
+  applications waiting per coach are not suppressed. They show no outcome and
+  no attribute of the participants (gender, age, district), only how many
+  places a job type uses and how much work a coach has waiting; they hide no
+  cell, so there is nothing for a total to give away; they follow the unit
+  filter only, never the attribute filters; and they have no total row. A
+  manager acts on exact figures there (a coach with one overdue follow-up
+  must see it).
+- Wage-subsidy processing times per year of decision follow the unit filter
+  and the years, and hide a year with 1–4 decisions as the annual report's
+  table does (``reports.annual.subsidies``, primary suppression only: the
+  figures are days, with no total beside them).
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.numbers import percent
-from participants.models import Gender
-from placements.models import JobType
+from participants.models import District, Gender, Unit
+from placements.models import Funding, JobType, Setting, WageSubsidyCase
+from reports.annual.shape import count_cell, figure_cell
+from reports.annual.subsidies import processing_times
 from reports.disclosure import Key, Total, hidden_cells, small_cell_threshold
+from reports.forms import AGE_GROUP_CHOICES
 from reports.outcomes import OutcomeCounts, suppress
 from reports.periods import ReportPeriod, current_period, periods_between
 from reports.selectors import (
     CellFigures,
+    DashboardFilters,
     FilteredFigures,
     PeriodFigures,
     overdue_followups_per_coach,
     places_in_use,
+    subsidies_waiting_per_coach,
 )
+
+# What shapes each kind of table, for the CSV's name and first line: the outcome tables
+# take every filter and the years; the work tables the unit only, as at today; the
+# processing times the unit and the years.
+OUTCOME_FILTERS = ("unit", "job_type", "district", "setting", "age_group", "funding", "years")
+WORK_FILTERS = ("unit", "today")
+SUBSIDY_TIME_FILTERS = ("unit", "years")
 
 CHART_GENDERS = (Gender.KVINNA, Gender.MAN)
 
@@ -49,6 +72,18 @@ class Table:
     title: str
     header: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+    # Per row, where its first cell leads on the page (None: nowhere); never in the CSV.
+    links: list[str | None] = field(default_factory=list)
+    filtered_by: tuple[str, ...] = OUTCOME_FILTERS
+
+    def add(self, row: list[Any], link: str | None = None) -> None:
+        self.rows.append(row)
+        self.links.append(link)
+
+    @property
+    def linked_rows(self) -> list[tuple[str | None, list[Any]]]:
+        links = self.links + [None] * (len(self.rows) - len(self.links))
+        return list(zip(links, self.rows, strict=True))
 
 
 def _share(cell: dict) -> float | None:
@@ -310,8 +345,22 @@ def _working_or_studying(cell: dict) -> int | str:
     return cell["work"] + cell["studies"]
 
 
-def operations_tables(*, today: datetime.date, unit_id: int | None) -> dict[str, Any]:
-    """Places in use against target, and overdue follow-ups per coach: live, two queries."""
+def _coach_name(row: dict) -> str:
+    name = f"{row['coach_first_name'] or ''} {row['coach_last_name'] or ''}".strip()
+    return name or _("No coach assigned")
+
+
+def followups_of_coach_url(coach_id: int) -> str:
+    """The follow-up list narrowed to one coach's participants."""
+    return f"{reverse('followup:followups')}?{urlencode({'coach': coach_id})}"
+
+
+def operations_tables(
+    *, today: datetime.date, unit_id: int | None, opens_unit: Callable[[int], bool]
+) -> dict[str, Any]:
+    """Places in use against target, overdue follow-ups and wage subsidies waiting per
+    coach: live, three queries. ``opens_unit`` says whether the user may open the lists of
+    a unit's participants: a coach of such a unit links to their overdue follow-ups."""
     places = places_in_use(year=today.year, today=today, unit_id=unit_id)
     places_table = Table(
         "places",
@@ -323,25 +372,157 @@ def operations_tables(*, today: datetime.date, unit_id: int | None) -> dict[str,
             _("Started this year"),
             _("Use of target %"),
         ],
+        filtered_by=WORK_FILTERS,
     )
     for row in places:
         use = float(percent(row["active"], row["target"])) if row["target"] else None
-        places_table.rows.append(
-            [row["job_type"].name, row["target"], row["active"], row["started"], use]
-        )
+        places_table.add([row["job_type"].name, row["target"], row["active"], row["started"], use])
     overdue = Table(
         "overdue",
         _("Overdue follow-ups per coach"),
         [_("Coach"), _("Unit"), _("Overdue"), _("Oldest due date")],
+        filtered_by=WORK_FILTERS,
     )
     for row in overdue_followups_per_coach(today=today, unit_id=unit_id):
-        name = f"{row['coach_first_name'] or ''} {row['coach_last_name'] or ''}".strip()
-        overdue.rows.append(
-            [name or _("No coach assigned"), row["unit_name"], row["overdue"], row["oldest_due"]]
+        link = None
+        if row["coach_id"] is not None and opens_unit(row["unit_id"]):
+            link = followups_of_coach_url(row["coach_id"])
+        overdue.add([_coach_name(row), row["unit_name"], row["overdue"], row["oldest_due"]], link)
+    waiting = Table(
+        "subsidies-waiting",
+        _("Wage-subsidy applications awaiting a decision, per coach"),
+        [
+            _("Coach"),
+            _("Unit"),
+            _("Awaiting decision"),
+            _("Oldest application"),
+            _("Days waiting (oldest)"),
+        ],
+        filtered_by=WORK_FILTERS,
+    )
+    for row in subsidies_waiting_per_coach(unit_id=unit_id):
+        waiting.add(
+            [
+                _coach_name(row),
+                row["unit_name"],
+                row["waiting"],
+                row["oldest_applied"],
+                (today - row["oldest_applied"]).days,
+            ]
         )
     chart = {
         "labels": [row["job_type"].name for row in places],
         "target": [row["target"] for row in places],
         "active": [row["active"] for row in places],
     }
-    return {"tables": [places_table, overdue], "chart": chart}
+    return {"tables": [places_table, overdue, waiting], "chart": chart}
+
+
+def subsidy_time_table(
+    *, first_year: int, last_year: int, unit_id: int | None, today: datetime.date
+) -> Table:
+    """Days from application to decision per year of decision: the annual report's rule
+    (``processing_times``), for the dashboard's unit and years; the current year so far."""
+    cases = None
+    if unit_id is not None:
+        cases = WageSubsidyCase.objects.filter(participant__unit_id=unit_id)
+    table = Table(
+        "subsidy-times",
+        _("Days from application to decision on wage subsidies, per year of decision"),
+        [
+            _("Year"),
+            _("Decided applications"),
+            _("Median (days)"),
+            _("90th percentile (days)"),
+        ],
+        filtered_by=SUBSIDY_TIME_FILTERS,
+    )
+    last = min(last_year, today.year)
+    for time in processing_times(first_year=first_year, last_year=last, cases=cases):
+        table.add(
+            [
+                str(time.year),
+                count_cell(time.decided, time.hidden),
+                figure_cell(time.median, time.hidden),
+                figure_cell(time.p90, time.hidden),
+            ]
+        )
+    return table
+
+
+class FilterDescription:
+    """What made a table: for its CSV's file name (codes only, nothing personal) and its
+    first line (names, for people). Each table says which filters shape it."""
+
+    AGE_TOKENS = {"<30": "under30", "30+": "30plus"}
+
+    def __init__(
+        self,
+        filters: DashboardFilters,
+        *,
+        first_year: int,
+        last_year: int,
+        today: datetime.date,
+    ) -> None:
+        self.filters = filters
+        self.years = str(first_year) if first_year == last_year else f"{first_year}-{last_year}"
+        self.today = today
+
+    def _unit(self) -> tuple[str, str] | None:
+        unit_id = self.filters.chosen_unit_id or self.filters.unit_id
+        if unit_id is None:
+            return "unit-all", _("all units")
+        if unit_id < 0:  # a coach without a unit sees nothing
+            return "unit-none", _("no unit")
+        name = Unit.objects.filter(pk=unit_id).values_list("name", flat=True).first()
+        return f"unit-{unit_id}", name or str(unit_id)
+
+    def parts(self, table: Table) -> list[tuple[str, str, str]]:
+        """(file name token, label, value) of each filter that shaped the table, in order."""
+        f = self.filters
+        parts = []
+        for name in table.filtered_by:
+            if name == "unit":
+                token, value = self._unit()
+                parts.append((token, _("unit"), value))
+            elif name == "job_type" and f.job_type is not None:
+                parts.append(
+                    (f"jobtype-{slugify(f.job_type.code)}", _("job type"), f.job_type.name)
+                )
+            elif name == "district" and f.district_id is not None:
+                district = District.objects.get(pk=f.district_id)
+                parts.append((f"district-{slugify(district.code)}", _("district"), district.name))
+            elif name == "setting" and f.setting:
+                parts.append((f"setting-{f.setting}", _("setting"), Setting(f.setting).label))
+            elif name == "age_group" and f.age_group:
+                label = dict(AGE_GROUP_CHOICES)[f.age_group]
+                parts.append((f"age-{self.AGE_TOKENS[f.age_group]}", _("age group"), label))
+            elif name == "funding" and f.funding:
+                parts.append((f"funding-{f.funding}", _("funding"), Funding(f.funding).label))
+            elif name == "years":
+                parts.append((self.years, _("period"), self.years.replace("-", "–")))
+            elif name == "today":
+                parts.append((f"{self.today:%Y%m%d}", _("as at"), self.today.isoformat()))
+        return parts
+
+    def file_name(self, table: Table, stamp: datetime.datetime) -> str:
+        tokens = [token for token, _label, _value in self.parts(table)]
+        return (
+            "_".join(
+                [
+                    f"stockholmsjobb-{table.slug}",
+                    *tokens,
+                    f"{timezone.localtime(stamp):%Y%m%d-%H%M}",
+                ]
+            )
+            + ".csv"
+        )
+
+    def first_line(self, table: Table) -> str:
+        """``# Filter: unit = Kista, funding = …, period = 2019–2026``: a comment line.
+
+        Commas between the parts, never the file's semicolon, so a spreadsheet
+        keeps the line in one cell and a reader that skips ``#`` lines skips it.
+        """
+        described = ", ".join(f"{label} = {value}" for _token, label, value in self.parts(table))
+        return f"# {pgettext('CSV first line', 'Filter')}: {described}"

@@ -74,7 +74,8 @@ What is not guaranteed:
   three views are out of scope, as are attacks on views that are not nested
   (two districts).
 - Views are compared within one scope: a coach's views all hold their own
-  unit only, and nobody sees both a unit's figures and all units' figures.
+  unit only. A manager or an admin, who sees every unit, chooses a unit as
+  a filter like any other, so a unit's view is compared with all units'.
 - Report periods overlap (12-month windows, three a year); the difference
   of two periods is a difference of months that no table shows, and is not
   checked.

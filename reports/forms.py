@@ -1,23 +1,48 @@
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import District
-from placements.models import JobType, Setting
+from accounts.models import Role, User
+from participants.models import District, Unit
+from placements.models import Funding, JobType, Setting
 from reports.models import OutcomeCell
 
 FIRST_YEAR = 2018
 AGE_GROUP_CHOICES = [("<30", _("Under 30")), ("30+", _("30 and over"))]
+ALL_UNITS = "all"
 
 
 def _year_choices() -> list[tuple[int, int]]:
     return [(year, year) for year in range(FIRST_YEAR, timezone.localdate().year + 1)]
 
 
-class DashboardFilter(django_filters.FilterSet):
-    """Narrows the snapshot's cells; every filter is an attribute the cells carry."""
+def default_unit_choice(user: User) -> str:
+    """Where the unit filter starts: a manager's own unit, else (an admin) all units."""
+    if user.has_role(Role.MANAGER) and not user.has_role(Role.ADMIN) and user.unit_id:
+        return str(user.unit_id)
+    return ALL_UNITS
 
+
+def chooses_unit(user: User) -> bool:
+    """Managers and admins see every unit's figures (DESIGN §7) and pick one or all;
+    a coach's figures are their own unit's, which is a scope, not a choice."""
+    return user.has_role(Role.MANAGER) or user.has_role(Role.ADMIN)
+
+
+class DashboardFilter(django_filters.FilterSet):
+    """Narrows the snapshot's cells; every filter is an attribute the cells carry.
+
+    ``user`` decides whether there is a unit filter (``chooses_unit``). Its
+    value is "all" or a unit's primary key; the view turns it into
+    ``DashboardFilters.chosen_unit_id`` and sets its default
+    (``default_unit_choice``) when the address has none.
+    """
+
+    unit = django_filters.ChoiceFilter(
+        label=_("Unit"), empty_label=None, method="_applied_by_the_view"
+    )
     job_type = django_filters.ModelChoiceFilter(
         queryset=JobType.objects.filter(active=True),
         label=_("Job type"),
@@ -32,15 +57,29 @@ class DashboardFilter(django_filters.FilterSet):
     age_group = django_filters.ChoiceFilter(
         choices=AGE_GROUP_CHOICES, label=_("Age group"), empty_label=_("All ages")
     )
+    funding = django_filters.ChoiceFilter(
+        choices=Funding.choices, label=_("Funding"), empty_label=_("All funding")
+    )
 
     class Meta:
         model = OutcomeCell
-        fields = ["job_type", "district", "setting", "age_group"]
+        fields = ["unit", "job_type", "district", "setting", "age_group", "funding"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if chooses_unit(user):
+            self.filters["unit"].extra["choices"] = [
+                (ALL_UNITS, _("All units")),
+                *((str(pk), name) for pk, name in Unit.objects.values_list("pk", "name")),
+            ]
+        else:
+            del self.filters["unit"]
         for field in self.form.fields.values():
             field.widget.attrs["class"] = "form-select"
+
+    def _applied_by_the_view(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # The unit is applied as DashboardFilters.chosen_unit_id, with the coarser views.
+        return queryset
 
 
 class PeriodRangeForm(forms.Form):

@@ -80,6 +80,8 @@ class OutcomeCell(models.Model):
         db_constraint=False,
     )
     setting = models.CharField(max_length=8)
+    # The dashboard's funding filter (sdf or amf); it doubles the cells at most.
+    funding = models.CharField(max_length=3)
     ended = models.PositiveIntegerField()
     followed_up = models.PositiveIntegerField()
     work_subsidised = models.PositiveIntegerField()

@@ -13,7 +13,7 @@ from django.db.models import Count, F, Min, Q, QuerySet, Sum
 
 from accounts.models import Role, User
 from followup.selectors import open_followups
-from placements.models import JobType, Placement, PlacementTarget
+from placements.models import JobType, Placement, PlacementTarget, SubsidyOutcome, WageSubsidyCase
 from reports.models import OutcomeCell, OutcomeSnapshot, PeriodFigure, SnapshotStatus
 from reports.outcomes import OutcomeCounts
 from reports.periods import ReportPeriod
@@ -22,24 +22,39 @@ CELL_COUNTS = ("ended", "followed_up", "work_subsidised", "work_unsubsidised", "
 # The counts a reader can subtract between views (the outcome counts follow followed-up),
 # in the order FilteredFigures reads them.
 SUBTRACTABLE_COUNTS = ("followed_up", "ended")
-FILTER_FIELDS = ("job_type", "district_id", "setting", "age_group")
+FILTER_FIELDS = ("job_type", "district_id", "setting", "age_group", "chosen_unit_id", "funding")
 
 
 @dataclass(frozen=True)
 class DashboardFilters:
+    """One view of the dashboard: the filters chosen, within a scope.
+
+    ``unit_id`` is a scope nobody chooses: a coach sees their own unit's
+    figures and nothing else, so a coach's views are compared within it.
+    ``chosen_unit_id`` is a filter: a manager or an admin, who sees every
+    unit's figures, picks one unit, and that view is compared with the view
+    of all units like any other coarser view (``reports.disclosure``).
+    """
+
     job_type: JobType | None = None
     district_id: int | None = None
     setting: str = ""
     age_group: str = ""
     unit_id: int | None = None
+    chosen_unit_id: int | None = None
+    funding: str = ""
 
     def applied(self) -> list[str]:
-        """The filters a user chose (the unit is a scope, not a filter)."""
+        """The filters a user chose (the scope's unit is not one)."""
         return [name for name in FILTER_FIELDS if getattr(self, name)]
 
     def condition(self) -> Q:
         """The cells of this view, within its unit scope."""
         condition = Q()
+        if self.chosen_unit_id is not None:
+            condition &= Q(unit_id=self.chosen_unit_id)
+        if self.funding:
+            condition &= Q(funding=self.funding)
         if self.job_type is not None:
             condition &= Q(job_type=self.job_type)
         if self.district_id is not None:
@@ -59,8 +74,9 @@ def coarser_views(filters: DashboardFilters) -> list[DashboardFilters]:
 
     Each subset of the applied filters, from the next coarser to none at all;
     for a job type without a setting filter, also the same views with the job
-    type replaced by its setting. At most 15 for the four filters (2^4 − 1),
-    11 for three filters one of which is a job type: bounded whatever the data.
+    type replaced by its setting. At most 63 for the six filters (2^6 − 1),
+    plus 32 with the job type's setting; 11 for three filters one of which is
+    a job type: bounded whatever the data.
     """
     applied = filters.applied()
     views = [
@@ -384,8 +400,32 @@ def overdue_followups_per_coach(*, today: datetime.date, unit_id: int | None) ->
             coach_id=F("placement__participant__coach"),
             coach_first_name=F("placement__participant__coach__first_name"),
             coach_last_name=F("placement__participant__coach__last_name"),
+            unit_id=F("placement__participant__unit"),
             unit_name=F("placement__participant__unit__name"),
         )
         .annotate(overdue=Count("pk"), oldest_due=Min("due_date"))
         .order_by("-overdue", "coach_last_name")
+    )
+
+
+def subsidies_waiting_per_coach(*, unit_id: int | None) -> list[dict]:
+    """Wage-subsidy applications awaiting Arbetsförmedlingen's decision, per coach of the
+    participant (None = nobody assigned): how many, and the oldest application first.
+
+    Withdrawn applications wait for nothing; decided ones have their time in
+    ``reports.annual.subsidies.processing_times``. One grouped query.
+    """
+    qs = WageSubsidyCase.objects.filter(outcome=SubsidyOutcome.PENDING)
+    if unit_id is not None:
+        qs = qs.filter(participant__unit_id=unit_id)
+    return list(
+        qs.values(
+            coach_id=F("participant__coach"),
+            coach_first_name=F("participant__coach__first_name"),
+            coach_last_name=F("participant__coach__last_name"),
+            unit_id=F("participant__unit"),
+            unit_name=F("participant__unit__name"),
+        )
+        .annotate(waiting=Count("pk"), oldest_applied=Min("applied_on"))
+        .order_by("oldest_applied", "coach_last_name", "coach_first_name")
     )

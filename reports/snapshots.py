@@ -110,6 +110,7 @@ CELL_COLUMNS = (
     "age_group",
     "district_id",
     "setting",
+    "funding",
     "ended",
     "followed_up",
     "work_subsidised",
@@ -135,6 +136,7 @@ def _write_cells(snapshot_id: int) -> tuple[int, int]:
             c_age_group=age_group_expression(),
             c_district_id=F("participant__district_id"),
             c_setting=F("workplace__setting"),
+            c_funding=F("funding"),
         )
         .annotate(**{f"c_{name}": aggregate for name, aggregate in outcome_aggregates().items()})
     )

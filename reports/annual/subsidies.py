@@ -1,7 +1,8 @@
 """Wage subsidies: days from application to decision, per year of decision."""
 
-import datetime
+from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.db.models.functions import ExtractYear
 
 from core.numbers import one_decimal
@@ -12,15 +13,36 @@ from reports.annual.years import YEARS_SHOWN, year_bounds
 from reports.disclosure import is_small
 
 
-def subsidy_table(year: int) -> ReportTable:
-    """Days from application to decision on wage subsidies, per year of decision: one query.
+@dataclass(frozen=True)
+class ProcessingTime:
+    """One year of decisions: how many, and the median and 90th percentile of their days."""
+
+    year: int
+    decided: int
+    median: float | None
+    p90: float | None
+
+    @property
+    def hidden(self) -> bool:
+        """A small cell (DESIGN §4): its count shows as "<5" and its days not at all."""
+        return is_small(self.decided)
+
+
+def processing_times(
+    *, first_year: int, last_year: int, cases: QuerySet[WageSubsidyCase] | None = None
+) -> list[ProcessingTime]:
+    """Days from application to decision, per year of decision, first_year..last_year.
 
     Per decision year, so that every case decided in a year counts in it,
     also one applied for the year before; cases still waiting have no time yet.
+    Continuous percentiles (``percentile_cont``), in one query on PostgreSQL.
+    ``cases`` narrows the cases first (a unit's); the annual report counts all.
+    Days with one decimal, half away from zero; every year appears, with 0
+    decided and no days when nothing was decided.
     """
-    first_year = year - YEARS_SHOWN + 1
-    decided = WageSubsidyCase.objects.filter(
-        decided_on__gte=datetime.date(first_year, 1, 1), decided_on__lte=year_bounds(year)[1]
+    base = WageSubsidyCase.objects.all() if cases is None else cases
+    decided = base.filter(
+        decided_on__gte=year_bounds(first_year)[0], decided_on__lte=year_bounds(last_year)[1]
     )
     figures = percentiles(
         decided,
@@ -28,6 +50,16 @@ def subsidy_table(year: int) -> ReportTable:
         fractions=(0.5, 0.9),
         group=ExtractYear("decided_on"),
     )
+    times = []
+    for year in range(first_year, last_year + 1):
+        count, (median, p90) = figures.get(year, {}).get("days", (0, [None, None]))
+        times.append(ProcessingTime(year, count, one_decimal(median), one_decimal(p90)))
+    return times
+
+
+def subsidy_table(year: int) -> ReportTable:
+    """Days from application to decision on wage subsidies, per year of decision: one query."""
+    first_year = year - YEARS_SHOWN + 1
     table = ReportTable(
         slug="lonesubvention",
         sheet="Lönesubvention",
@@ -40,14 +72,13 @@ def subsidy_table(year: int) -> ReportTable:
             suppression_note(totals=False),
         ],
     )
-    for decision_year in range(first_year, year + 1):
-        count, (median, p90) = figures.get(decision_year, {}).get("days", (0, [None, None]))
+    for time in processing_times(first_year=first_year, last_year=year):
         table.rows.append(
             [
-                str(decision_year),
-                count_cell(count, is_small(count)),
-                figure_cell(one_decimal(median), is_small(count)),
-                figure_cell(one_decimal(p90), is_small(count)),
+                str(time.year),
+                count_cell(time.decided, time.hidden),
+                figure_cell(time.median, time.hidden),
+                figure_cell(time.p90, time.hidden),
             ]
         )
     return table
