@@ -43,8 +43,8 @@ What an import does to existing data:
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -67,8 +67,13 @@ from placements.models import EndReason, JobType, Placement, Workplace, follow_u
 __all__ = [
     "DEFAULT_UNIT_NAME",
     "ImportFailed",
+    "ImportPreview",
     "ImportResult",
+    "PreviewRow",
+    "Progress",
     "RowError",
+    "Stage",
+    "check_placements",
     "import_placements",
 ]
 
@@ -91,7 +96,24 @@ OUTCOMES: tuple[str, ...] = tuple(Outcome.values)
 NAME_MAX_LENGTH = Participant._meta.get_field("first_name").max_length
 WORKPLACE_MAX_LENGTH = Workplace._meta.get_field("name").max_length
 
+# Rows of the file a preview shows, in the file's order.
+PREVIEW_ROWS = 20
+# Rows read between two reports of progress while the file is read.
+PROGRESS_EVERY = 5_000
+
 T = TypeVar("T")
+
+
+class Stage:
+    """What an import is doing, as its progress reports say."""
+
+    READING = "reading"
+    CHECKING = "checking"
+    WRITING = "writing"
+
+
+# Called with the stage and the number of rows done in it.
+Progress = Callable[[str, int], None]
 
 
 @dataclass
@@ -124,6 +146,46 @@ class ImportResult:
                 "counted under the legal gender of their personnummer."
             )
         return text
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One of the first rows of a checked file, as a preview shows it (personnummer masked)."""
+
+    row: int
+    personnummer: str
+    first_name: str
+    last_name: str
+    job_type: str
+    workplace: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+    # No participant with this personnummer yet: the import creates one.
+    new_participant: bool
+    # No placement of this participant with this start date yet: the import creates one.
+    new_placement: bool
+
+
+@dataclass
+class ImportPreview:
+    """What importing a file without problems would do, counted by the import's own checks.
+
+    The counts are of what the file names: a placement that exists is
+    updated where the file differs from it (the import's result says how
+    many did).
+    """
+
+    rows: int = 0
+    participants_new: int = 0
+    participants_existing: int = 0
+    placements_new: int = 0
+    placements_existing: int = 0
+    workplaces_new: int = 0
+    # Rows that register a follow-up (date and outcome given).
+    followups_given: int = 0
+    gender_other_rows: int = 0
+    ignored_columns: tuple[str, ...] = ()
+    first_rows: list[PreviewRow] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -504,8 +566,8 @@ class _Validator:
 
     # --- across rows ------------------------------------------------------
 
-    def check_people(self, people: list[_Person]) -> None:
-        """Each person's rows against each other and against the database."""
+    def check_people(self, people: list[_Person]) -> "_Database":
+        """Each person's rows against each other and against the database (returned)."""
         database = _Database.load([number for number, _rows in people])
         for number, rows in people:
             self._check_consistency_within_file(rows)
@@ -516,6 +578,7 @@ class _Validator:
                 placement = existing.get(row.start_date)
                 if placement is not None and row.period_ok:
                     self._check_registered_followup(row, placement)
+        return database
 
     def _check_consistency_within_file(self, rows: list[_Row]) -> None:
         """One personnummer means one person; one start date means one placement."""
@@ -605,7 +668,12 @@ class _Validator:
 
 
 def _read(
-    source: csv_files.Source, rows: SortedSpool, errors: RowErrors
+    source: csv_files.Source,
+    rows: SortedSpool,
+    errors: RowErrors,
+    *,
+    on_row: Callable[[_Row], None] | None = None,
+    on_progress: Progress | None = None,
 ) -> tuple[_Validator, ImportResult]:
     """Read and check each row as it comes; spool the rows that name a valid personnummer."""
     with placement_csv.open_records(source) as (header, records):
@@ -618,7 +686,120 @@ def _read(
             # A row without one is wrong already, and can be checked against no other.
             if row.personnummer is not None:
                 rows.add(row.record())
+            if on_row is not None:
+                on_row(row)
+            if on_progress is not None and result.rows % PROGRESS_EVERY == 0:
+                on_progress(Stage.READING, result.rows)
     return validator, result
+
+
+def _check(
+    source: csv_files.Source,
+    rows: SortedSpool,
+    *,
+    on_row: Callable[[_Row], None] | None = None,
+    on_people: Callable[[list[_Person], "_Database"], None] | None = None,
+    on_progress: Progress | None = None,
+) -> ImportResult:
+    """Every check of the file, row by row and person by person; ImportFailed lists every problem.
+
+    The one path both :func:`check_placements` and :func:`import_placements` take.
+    """
+    errors = RowErrors()
+    validator, result = _read(source, rows, errors, on_row=on_row, on_progress=on_progress)
+    checked = 0
+    for people in _people(rows, CHECK_BATCH):
+        database = validator.check_people(people)
+        if on_people is not None:
+            on_people(people, database)
+        if on_progress is not None:
+            checked += sum(len(person_rows) for _number, person_rows in people)
+            on_progress(Stage.CHECKING, checked)
+    if errors:
+        raise ImportFailed(errors)
+    return result
+
+
+class _Counter:
+    """Counts what an import of a checked file would do, for :func:`check_placements`."""
+
+    def __init__(self, preview: ImportPreview, workplaces: SortedSpool) -> None:
+        self.preview = preview
+        self.workplaces = workplaces
+        self.first_rows: list[_Row] = []
+
+    def row(self, row: _Row) -> None:
+        if row.workplace:
+            self.workplaces.add((row.workplace,))
+        if row.followup_outcome:
+            self.preview.followups_given += 1
+        if len(self.first_rows) < PREVIEW_ROWS:
+            self.first_rows.append(row)
+
+    def people(self, people: list[_Person], database: "_Database") -> None:
+        for number, rows in people:
+            if number in database.participants:
+                self.preview.participants_existing += 1
+            else:
+                self.preview.participants_new += 1
+            existing = database.existing_placements(number)
+            for row in rows:
+                if row.start_date in existing:
+                    self.preview.placements_existing += 1
+                else:
+                    self.preview.placements_new += 1
+
+    def new_workplaces(self) -> int:
+        names = (name for name, _records in groupby(self.workplaces, key=itemgetter(0)))
+        found = 0
+        total = 0
+        for chunk in _chunks(names):
+            total += len(chunk)
+            found += Workplace.objects.filter(name__in=chunk).count()
+        return total - found
+
+    def preview_rows(self) -> list[PreviewRow]:
+        database = _Database.load(sorted({row.personnummer for row in self.first_rows}))
+        job_type_codes = dict(
+            JobType.objects.filter(pk__in={row.job_type_id for row in self.first_rows}).values_list(
+                "id", "code"
+            )
+        )
+        return [
+            PreviewRow(
+                row=row.number,
+                personnummer=pnr.mask(row.personnummer),
+                first_name=row.first_name,
+                last_name=row.last_name,
+                job_type=job_type_codes[row.job_type_id],
+                workplace=row.workplace,
+                start_date=row.start_date,
+                end_date=row.end_date,
+                new_participant=row.personnummer not in database.participants,
+                new_placement=database.existing_placement(row) is None,
+            )
+            for row in self.first_rows
+        ]
+
+
+def check_placements(stream_or_path: csv_files.Source) -> ImportPreview:
+    """Check a placements CSV as :func:`import_placements` does, and write nothing.
+
+    Raises ImportFailed listing every problem, exactly as the import would;
+    for a file without problems, returns what importing it would do and its
+    first rows (:data:`PREVIEW_ROWS`). The database may change before the
+    import runs: the import checks the file again.
+    """
+    preview = ImportPreview()
+    with SortedSpool() as rows, SortedSpool() as workplaces:
+        counter = _Counter(preview, workplaces)
+        result = _check(stream_or_path, rows, on_row=counter.row, on_people=counter.people)
+        preview.rows = result.rows
+        preview.gender_other_rows = result.gender_other_rows
+        preview.ignored_columns = result.ignored_columns
+        preview.workplaces_new = counter.new_workplaces()
+        preview.first_rows = counter.preview_rows()
+    return preview
 
 
 def import_placements(
@@ -627,6 +808,7 @@ def import_placements(
     imported_by: User | None = None,
     unit: Unit | None = None,
     actor: str = "",
+    on_progress: Progress | None = None,
 ) -> ImportResult:
     """Import a placements CSV, all or nothing; raises ImportFailed listing every problem.
 
@@ -636,20 +818,21 @@ def import_placements(
     participants (default: the unit ``DEFAULT_UNIT_NAME``, created if
     absent). The import is a bulk change in the access log, one row per
     participant in the file, in the same transaction; ``actor`` names who
-    ran it when there is no user (``manage.py``).
+    ran it when there is no user (``manage.py``). ``on_progress`` is told
+    the stage and the rows done in it as the import goes (while writing,
+    from inside the import's transaction).
     """
-    errors = RowErrors()
     with SortedSpool() as rows:
-        validator, result = _read(stream_or_path, rows, errors)
-        for people in _people(rows, CHECK_BATCH):
-            validator.check_people(people)
-        if errors:
-            raise ImportFailed(errors)
+        result = _check(stream_or_path, rows, on_progress=on_progress)
         with transaction.atomic(), SortedSpool() as participant_ids:
             writer = _Writer(result, imported_by=imported_by, unit=unit)
+            written = 0
             for people in _people(rows, WRITE_BATCH):
                 for participant_id in writer.write(people):
                     participant_ids.add((participant_id,))
+                if on_progress is not None:
+                    written += sum(len(person_rows) for _number, person_rows in people)
+                    on_progress(Stage.WRITING, written)
             log_bulk_change(
                 participant_ids=(participant_id for (participant_id,) in participant_ids),
                 summary=f"import of {result.rows} rows: "

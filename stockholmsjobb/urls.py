@@ -8,6 +8,8 @@ urlpatterns = [
     path("", week_views.home, name="home"),
     # The admin's desk: links to all an admin does, placement import, survey rounds.
     path("desk/", include("reports.desk_urls")),
+    # Placement import in the browser (casework), a door of the desk.
+    path("desk/import/", include("casework.import_urls")),
     # Two-factor and password change: accounts:two_factor_setup, accounts:password_change, ...
     path("accounts/", include("accounts.urls")),
     path(
