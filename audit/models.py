@@ -52,11 +52,13 @@ class Action(models.TextChoices):
     SEARCH = "search", _("Searched")
     # Registering a personnummer that another unit has: refused without saying so, reviewed.
     COLLISION = "collision", _("Registration collision")
+    # The full personnummer shown on request ("visa"); everywhere else it is masked.
+    REVEAL = "reveal", _("Full identity number shown")
 
 
 # The actions that show a participant's record to the user: the ones the
 # monthly review checks against the reader's unit and caseload.
-READ_ACTIONS = (Action.VIEW, Action.CHANGE, Action.PRINT)
+READ_ACTIONS = (Action.VIEW, Action.CHANGE, Action.PRINT, Action.REVEAL)
 
 
 class AccessLogQuerySet(models.QuerySet):

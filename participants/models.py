@@ -1,13 +1,14 @@
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from participants.contact import validate_email, validate_phone, validate_postal_code
 from participants.personnummer import Personnummer, mask, validate_personnummer
 
 
@@ -63,10 +64,37 @@ class ClosureReason(models.TextChoices):
     OTHER = "annat", _("Other")
 
 
+# Months before enrolment: 50 years is more than anyone's working life.
+MAX_MONTHS_BEFORE = 600
+_MONTHS_VALIDATORS = [
+    MaxValueValidator(
+        MAX_MONTHS_BEFORE, message=_("Enter a number of months from 0 to %(limit_value)s.")
+    )
+]
+
+
 class Participant(models.Model):
     # Shown, set, searched and filtered only by users who may see them
     # (participants.selectors.can_see_sensitive); never exported, never a breakdown.
     SENSITIVE_FIELDS = ("disability", "gender_self_described")
+    # The participant's own data, corrected by whoever may edit the case
+    # (participants.services.participant_update), every change kept in the history.
+    DETAIL_FIELDS = (
+        "first_name",
+        "last_name",
+        "district",
+        "phone",
+        "email",
+        "street_address",
+        "postal_code",
+        "city",
+        "preferred_language",
+        "interpreter_needed",
+        "education_level",
+        "foreign_born",
+        "months_social_assistance_before",
+        "months_unemployed_before",
+    )
 
     personnummer = models.CharField(
         _("personal identity number"),
@@ -120,13 +148,38 @@ class Participant(models.Model):
         default=EducationLevel.UNKNOWN,
     )
     months_social_assistance_before = models.PositiveSmallIntegerField(
-        _("months of social assistance before enrolment"), null=True, blank=True
+        _("months of social assistance before enrolment"),
+        null=True,
+        blank=True,
+        validators=_MONTHS_VALIDATORS,
     )
     months_unemployed_before = models.PositiveSmallIntegerField(
-        _("months of registered unemployment before enrolment"), null=True, blank=True
+        _("months of registered unemployment before enrolment"),
+        null=True,
+        blank=True,
+        validators=_MONTHS_VALIDATORS,
     )
     # Special-category data (GDPR art. 9): shown only with explicit permission.
     disability = models.BooleanField(_("disability"), null=True, blank=True)
+
+    # Contact details: how the coach reaches the participant. Optional, and
+    # checked (participants.contact) on every path that saves them.
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    email = models.CharField(
+        _("e-mail address"), max_length=254, blank=True, validators=[validate_email]
+    )
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(
+        _("postal code"), max_length=6, blank=True, validators=[validate_postal_code]
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=60,
+        blank=True,
+        help_text=_("The language the participant prefers for talks with the coach."),
+    )
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
 
     # A case ends ("avsluta inskrivning") with a date and a reason and may be reopened;
     # a closed case leaves the active caseload. Written only by the case services.
@@ -206,6 +259,143 @@ class Participant(models.Model):
     @property
     def masked_personnummer(self) -> str:
         return mask(self.personnummer)
+
+
+class ParticipantChange(models.Model):
+    """One field of a participant changed: the value before and after, who and when.
+
+    Written by the service that saves the change, in the same transaction
+    (participants.services). Hand-written rather than django-simple-history:
+    its historical rows are copies of the whole participant with no foreign
+    key to it, so they outlive the participant that retention deletes, and
+    with them the names and numbers retention must remove. These rows
+    cascade with their participant.
+
+    Values are text as stored (a choice's code, a district's name, ``true``/
+    ``false``, empty for none); a personnummer only masked. Changes of the
+    sensitive fields are kept too, and shown only to users who may see them.
+    """
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="changes",
+    )
+    field = models.CharField(_("field"), max_length=50)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    # Why, where the change needs one (a corrected personnummer): case text,
+    # read by those who may read the case and never written to a log.
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("change of participant data")
+        verbose_name_plural = _("changes of participant data")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(field=""), name="participantchange_field_not_empty"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["participant", "-changed_at"], name="participantchange_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.field}: {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.field in Participant.SENSITIVE_FIELDS
+
+    @property
+    def field_label(self) -> str:
+        """The field's name in the reader's language."""
+        try:
+            return str(Participant._meta.get_field(self.field).verbose_name)
+        except FieldDoesNotExist:
+            return self.field
+
+    def _shown(self, value: str) -> str:
+        """A stored value in words: a choice's label, yes or no, or the text itself."""
+        try:
+            model_field = Participant._meta.get_field(self.field)
+        except FieldDoesNotExist:
+            return value
+        if isinstance(model_field, models.BooleanField):
+            return {"true": _("Yes"), "false": _("No")}.get(value, _("Unknown"))
+        if model_field.choices and value:
+            return str(dict(model_field.flatchoices).get(value, value))
+        return value
+
+    @property
+    def old_shown(self) -> str:
+        return self._shown(self.old_value)
+
+    @property
+    def new_shown(self) -> str:
+        return self._shown(self.new_value)
+
+
+class CaseStatusKind(models.TextChoices):
+    CLOSE = "close", _("Case closed")
+    REOPEN = "reopen", _("Case reopened")
+
+
+class CaseStatusChange(models.Model):
+    """A case closed ("avsluta inskrivning") or reopened: the events behind
+    ``Participant.closed_on``, kept for the timeline. Written only by
+    ``case_close`` and ``case_reopen``."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    kind = models.CharField(_("event"), max_length=6, choices=CaseStatusKind.choices)
+    date = models.DateField(_("date"))
+    reason = models.CharField(
+        _("reason for closing"), max_length=8, choices=ClosureReason.choices, blank=True
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-changed_at", "-id"]
+        verbose_name = _("case closing or reopening")
+        verbose_name_plural = _("case closings and reopenings")
+        constraints = [
+            # A closing has a reason; a reopening has none.
+            models.CheckConstraint(
+                condition=Q(kind=CaseStatusKind.CLOSE, reason__in=ClosureReason.values)
+                | Q(kind=CaseStatusKind.REOPEN, reason=""),
+                name="casestatuschange_reason_with_closing",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "-date"], name="casestatus_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.kind} {self.date}"
+
+    @property
+    def is_closing(self) -> bool:
+        return self.kind == CaseStatusKind.CLOSE
 
 
 class CaseNote(models.Model):

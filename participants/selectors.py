@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -8,9 +9,11 @@ from audit.context import current_request
 from audit.models import Action
 from audit.services import log_access, log_change, log_refused
 from participants.models import (
+    CaseStatusChange,
     Consent,
     ConsentFlow,
     Participant,
+    ParticipantChange,
     TransferRequest,
     TransferStatus,
 )
@@ -73,6 +76,51 @@ def can_edit_participant(user: User, participant: Participant) -> bool:
     if user.has_role(Role.ADMIN):
         return True
     return user.has_role(Role.COACH) and user.unit_id == participant.unit_id
+
+
+def can_correct_personnummer(user: User) -> bool:
+    """Administrators correct a personnummer typed wrong (``personnummer_correct``)."""
+    return user.is_authenticated and user.has_role(Role.ADMIN)
+
+
+def personnummer_for_user(user: User, participant: Participant) -> str:
+    """The full number, ``YYYYMMDD-NNNN``, for a user who asked to see it ("visa").
+
+    Everywhere else the number is masked. Those who may edit the case (its
+    unit's coaches, administrators) may see it, each time with an access-log
+    row of its own; a manager, who reads the case for the unit's figures,
+    does not need it. The participant comes from ``participant_for_user``.
+    """
+    if not can_edit_participant(user, participant):
+        raise PermissionDenied
+    log_access(
+        action=Action.REVEAL,
+        participant_id=participant.pk,
+        object_type="personnummer",
+        object_id=participant.pk,
+        detail="full personal identity number shown",
+        user=user,
+        unit_and_coach=(participant.unit_id, participant.coach_id),
+    )
+    number = participant.personnummer
+    return f"{number[:8]}-{number[8:]}"
+
+
+def participant_history(user: User, participant: Participant) -> QuerySet[ParticipantChange]:
+    """The changes of the participant's data, newest first, with who made them.
+
+    A change of a sensitive field is left out for a user who may not see it:
+    not even that it was changed.
+    """
+    rows = ParticipantChange.objects.filter(participant=participant).select_related("changed_by")
+    if not can_see_sensitive(user):
+        rows = rows.exclude(field__in=Participant.SENSITIVE_FIELDS)
+    return rows.order_by("-changed_at", "-id")
+
+
+def case_status_changes(participant: Participant) -> QuerySet[CaseStatusChange]:
+    """The case's closings and reopenings, newest first."""
+    return CaseStatusChange.objects.filter(participant=participant).select_related("changed_by")
 
 
 def can_see_sensitive(user: User) -> bool:

@@ -16,15 +16,20 @@ from core.locking import lock_unchanged
 from core.periods import overlapping, periods_overlap
 from participants import personnummer as pnr
 from participants.models import (
+from participants.contact import NORMALISERS
     MAX_STUDY_EXTENT_PERCENT,
     CaseNote,
     Consent,
+    CaseStatusChange,
+    CaseStatusKind,
+    ClosureReason,
     ConsentFlow,
     District,
     GoalStatus,
     LearningGoal,
     Participant,
     Study,
+    ParticipantChange,
     SupportActivity,
     TransferRequest,
     TransferStatus,
@@ -118,6 +123,7 @@ def participant_create(
     if "gender_self_described" in background:
         background["gender_self_described"] = str(background["gender_self_described"]).strip()
     participant = Participant(
+    background = {field: _normalised(field, value) for field, value in background.items()}
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         unit=unit,
@@ -166,9 +172,292 @@ def participant_set_sensitive(
         raise TypeError(f"Not sensitive fields: {sorted(unknown)}")
     current = lock_unchanged(Participant.objects, pk=participant.pk, loaded_at=loaded_at)
     for field, value in values.items():
+    before = {field: getattr(current, field) for field in values}
         setattr(current, field, value.strip() if isinstance(value, str) else value)
     current.full_clean(exclude=[f.name for f in Participant._meta.fields if f.name not in values])
-    current.save(update_fields=[*values, "updated_at"])
+    changed = [field for field in values if getattr(current, field) != before[field]]
+    if not changed:
+        return current
+    current.save(update_fields=[*changed, "updated_at"])
+    _record_changes(
+        participant=current,
+        changes=[(field, before[field], getattr(current, field)) for field in changed],
+        changed_by=changed_by,
+    )
+    return current
+
+
+# --- A participant's own data and its history ----------------------------------------------
+
+# Besides the participant's own data (Participant.DETAIL_FIELDS), what the
+# Django admin also changes: the case's unit, coach and enrolment date. The
+# participant page moves people between units only by a transfer.
+ADMIN_FIELDS = ("unit", "coach", "enrolled_on")
+
+
+def _normalised(field: str, value: object) -> object:
+    """A typed value as it is stored: contact details in their one form, text trimmed."""
+    if not isinstance(value, str):
+        return value
+    normalise = NORMALISERS.get(field)
+    return normalise(value) if normalise is not None else " ".join(value.split())
+
+
+def _as_text(value: object) -> str:
+    """A field's value as the history keeps it: a code, a name, true or false, or empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "get_full_name"):
+        return value.get_full_name() or value.get_username()
+    return str(value)
+
+
+def _record_changes(
+    *,
+    participant: Participant,
+    changes: Iterable[tuple[str, object, object]],
+    changed_by: User | None,
+    reason: str = "",
+) -> list[ParticipantChange]:
+    """One history row per field changed, all with the same time."""
+    now = timezone.now()
+    rows = [
+        ParticipantChange(
+            participant=participant,
+            field=field,
+            old_value=_as_text(old),
+            new_value=_as_text(new),
+            reason=reason,
+            changed_by=changed_by,
+            changed_at=now,
+        )
+        for field, old, new in changes
+    ]
+    for row in rows:
+        row.full_clean()
+    return ParticipantChange.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def participant_update(
+    *,
+    participant: Participant,
+    changed_by: User | None,
+    loaded_at: datetime.datetime | None = None,
+    **values: object,
+) -> Participant:
+    """Correct a participant's own data (``Participant.DETAIL_FIELDS``); the Django
+    admin also their unit, coach and enrolment date (``ADMIN_FIELDS``).
+
+    Only the fields whose value changes are saved, each with a history row
+    (``ParticipantChange``: the value before and after, who and when) in the
+    same transaction. The personnummer is corrected by ``personnummer_correct``
+    and the sensitive fields by ``participant_set_sensitive``. A new figure of
+    months of social assistance needs the district flow's consent. Raises
+    RecordChanged when the participant was saved by someone else after
+    `loaded_at`.
+    """
+    unknown = set(values) - set(Participant.DETAIL_FIELDS) - set(ADMIN_FIELDS)
+    if unknown:
+        raise TypeError(f"Not fields of a participant's own data: {sorted(unknown)}")
+    current = lock_unchanged(Participant.objects, pk=participant.pk, loaded_at=loaded_at)
+    before = {field: getattr(current, field) for field in values}
+    for field, value in values.items():
+        setattr(current, field, _normalised(field, value))
+    changed = [field for field in values if getattr(current, field) != before[field]]
+    if not changed:
+        return current
+    if "months_social_assistance_before" in changed:
+        social_assistance_check(participant=current, months=current.months_social_assistance_before)
+    # Only what changes is checked: an old value nobody touches does not block a correction.
+    current.full_clean(exclude=[f.name for f in Participant._meta.fields if f.name not in changed])
+    current.save(update_fields=[*changed, "updated_at"])
+    _record_changes(
+        participant=current,
+        changes=[(field, before[field], getattr(current, field)) for field in changed],
+        changed_by=changed_by,
+    )
+    return current
+
+
+PERSONNUMMER_OBJECT = "personnummer"
+
+
+def _number_taken() -> str:
+    return _(
+        "Another participant is already registered with this number; nothing was changed. "
+        "If both records are the same person, ask the register's keeper to merge them."
+    )
+
+
+@transaction.atomic
+def personnummer_correct(
+    *, participant: Participant, new_number: str, reason: str, by_user: User
+) -> Participant:
+    """Correct a personnummer typed wrong at registration: an administrator's logged act.
+
+    The number is read as registration reads it (any accepted form, stored as
+    12 digits) and brings its birth date and legal gender with it. A number
+    another participant has is refused without naming them: two records of
+    one person are a matter for the register's keeper, not for a correction.
+    The history keeps the old and new numbers masked, with the reason; the
+    access log gets a row that says a number was corrected, never which.
+    """
+    if not by_user.has_role(Role.ADMIN):
+        raise PermissionDenied
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the number is corrected.")})
+    number = _normalised_personnummer(new_number)
+    current = Participant.objects.select_for_update().get(pk=participant.pk)
+    if number.number == current.personnummer:
+        raise ValidationError(
+            {"personnummer": _("This is the number already recorded; nothing to correct.")}
+        )
+    taken = Participant.objects.filter(personnummer=number.number).exclude(pk=current.pk)
+    if taken.exists():
+        raise ValidationError({"personnummer": _number_taken()})
+    derived = ("personnummer", "birth_date", "gender")
+    old = {field: getattr(current, field) for field in derived}
+    current.set_personnummer(number)
+    current.full_clean(
+        exclude=[f.name for f in Participant._meta.fields if f.name not in derived],
+        validate_unique=False,
+    )
+    try:
+        with transaction.atomic():
+            current.save(update_fields=[*derived, "updated_at"])
+    except IntegrityError:
+        # Registered by another request between the check above and this save.
+        raise ValidationError({"personnummer": _number_taken()}) from None
+    changes = [("personnummer", pnr.mask(old["personnummer"]), number.masked)]
+    changes += [
+        (field, old[field], getattr(current, field))
+        for field in ("birth_date", "gender")
+        if old[field] != getattr(current, field)
+    ]
+    _record_changes(participant=current, changes=changes, changed_by=by_user, reason=reason)
+    log_access(
+        action=Action.CHANGE,
+        participant_id=current.pk,
+        object_type=PERSONNUMMER_OBJECT,
+        object_id=current.pk,
+        detail="personal identity number corrected",
+        user=by_user,
+    )
+    return current
+
+
+# --- Closing and reopening a case ---------------------------------------------------------
+
+
+def _latest_status_change(participant: Participant) -> CaseStatusChange | None:
+    return participant.status_changes.order_by("-date", "-changed_at", "-id").first()
+
+
+@transaction.atomic
+def case_close(
+    *,
+    participant: Participant,
+    closed_on: datetime.date,
+    reason: str,
+    by_user: User | None,
+    loaded_at: datetime.datetime | None = None,
+) -> Participant:
+    """End the participant's enrolment ("avsluta inskrivning") on a day, for a reason.
+
+    The day is not in the future, not before the enrolment and not before
+    the case was last reopened. A case with a placement that has not ended is
+    not closed: the placement is ended first (its follow-up then runs its
+    course, whatever the case). A closed case leaves the active caseload.
+    Raises RecordChanged when the participant was saved by someone else after
+    `loaded_at`.
+    """
+    current = lock_unchanged(Participant.objects, pk=participant.pk, loaded_at=loaded_at)
+    if current.is_closed:
+        raise ValidationError(
+            _("The case is already closed (on %(date)s).")
+            % {"date": current.closed_on.isoformat()},
+            code="already_closed",
+        )
+    errors: dict[str, str] = {}
+    if reason not in ClosureReason.values:
+        errors["reason"] = _("Choose why the case is closed.")
+    if closed_on > timezone.localdate():
+        errors["closed_on"] = _("The closing date cannot be in the future.")
+    elif closed_on < current.enrolled_on:
+        errors["closed_on"] = _(
+            "The case cannot be closed before the participant was enrolled (%(date)s)."
+        ) % {"date": current.enrolled_on.isoformat()}
+    elif (latest := _latest_status_change(current)) is not None and closed_on < latest.date:
+        errors["closed_on"] = _(
+            "The case was reopened on %(date)s; it cannot be closed before that."
+        ) % {"date": latest.date.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    # The reverse relation, not an import: placements live on a floor above.
+    ongoing = current.placements.filter(end_date__isnull=True).order_by("start_date").first()
+    if ongoing is not None:
+        raise ValidationError(
+            _("The placement that started %(date)s has not ended: end it before closing the case.")
+            % {"date": ongoing.start_date.isoformat()},
+            code="placement_ongoing",
+        )
+    current.closed_on = closed_on
+    current.closed_reason = reason
+    current.full_clean()
+    current.save(update_fields=["closed_on", "closed_reason", "updated_at"])
+    event = CaseStatusChange(
+        participant=current,
+        kind=CaseStatusKind.CLOSE,
+        date=closed_on,
+        reason=reason,
+        changed_by=by_user,
+    )
+    event.full_clean()
+    event.save()
+    return current
+
+
+@transaction.atomic
+def case_reopen(
+    *,
+    participant: Participant,
+    on: datetime.date,
+    by_user: User | None,
+    loaded_at: datetime.datetime | None = None,
+) -> Participant:
+    """Open a closed case again from a day: not in the future, not before it was closed.
+
+    The closing stays in the timeline; the case is active again and back in
+    the caseload. Raises RecordChanged when the participant was saved by
+    someone else after `loaded_at`.
+    """
+    current = lock_unchanged(Participant.objects, pk=participant.pk, loaded_at=loaded_at)
+    if not current.is_closed:
+        raise ValidationError(_("The case is not closed."), code="not_closed")
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    if on < current.closed_on:
+        raise ValidationError(
+            {
+                "on": _("The case was closed on %(date)s; it cannot be reopened before that.")
+                % {"date": current.closed_on.isoformat()}
+            }
+        )
+    current.closed_on = None
+    current.closed_reason = ""
+    current.full_clean()
+    current.save(update_fields=["closed_on", "closed_reason", "updated_at"])
+    event = CaseStatusChange(
+        participant=current, kind=CaseStatusKind.REOPEN, date=on, changed_by=by_user
+    )
+    event.full_clean()
+    event.save()
     return current
 
 
