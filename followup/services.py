@@ -1,7 +1,8 @@
 import datetime
+from collections.abc import Collection
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
@@ -10,11 +11,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import log_access
 from core.locking import RecordChanged
 from followup.models import FollowUp, Outcome, RegisterOutcome, ReminderSent
-from followup.selectors import open_followup_counts_per_coach
+from followup.selectors import followup_window_start, open_followup_counts_per_coach
 from participants.models import ConsentFlow, Participant
-from participants.selectors import has_consent
+from participants.selectors import can_edit_participant, has_consent, participants_for_user
 from placements.models import Placement, follow_up_due_date
 
 # Callers that did not load the follow-up from a form (imports, tasks) skip the version check.
@@ -106,6 +109,102 @@ def followup_register(
     followup.full_clean()
     followup.save()
     return followup
+
+
+# Longer reasons belong in the journal; this one is repeated on every follow-up closed.
+NOT_REACHED_REASON_MAX_LENGTH = 500
+
+
+@transaction.atomic
+def followups_mark_not_reached(
+    *,
+    followup_ids: Collection[int],
+    reason: str,
+    performed_by: User,
+    today: datetime.date | None = None,
+) -> list[FollowUp]:
+    """Close out follow-ups nobody could reach: outcome "not reached", dated today.
+
+    For overdue follow-ups past their window (``followup_window_start``) only:
+    one still within it is refused, and so is one already registered. The
+    reason becomes each follow-up's note. All or nothing: a follow-up outside
+    the user's reach, or one they may not change (a manager only reads),
+    refuses the whole request, in words that do not say whether it exists.
+    Each follow-up closed is an access-log row, as a registration on the
+    participant page is.
+    """
+    today = today or timezone.localdate()
+    ids = set(followup_ids)
+    reason = " ".join(reason.split())
+    if not ids:
+        raise ValidationError(_("Choose at least one follow-up."), code="none_chosen")
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Write why these participants could not be reached.")}, code="no_reason"
+        )
+    if len(reason) > NOT_REACHED_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason to %(limit)d characters.")
+                % {"limit": NOT_REACHED_REASON_MAX_LENGTH}
+            },
+            code="reason_too_long",
+        )
+    followups = list(
+        FollowUp.objects.select_for_update(of=("self",))
+        .filter(
+            pk__in=ids,
+            placement__participant__in=participants_for_user(performed_by).values("pk"),
+        )
+        .select_related("placement__participant")
+        .order_by("pk")
+    )
+    if len(followups) != len(ids):
+        raise ValidationError(
+            _("Some of the chosen follow-ups are not yours to change."), code="out_of_reach"
+        )
+    if not all(can_edit_participant(performed_by, f.placement.participant) for f in followups):
+        raise PermissionDenied
+    done = [f for f in followups if f.is_done]
+    if done:
+        raise ValidationError(
+            _("%(count)d of the chosen follow-ups are already registered.") % {"count": len(done)},
+            code="already_registered",
+        )
+    window_start = followup_window_start(today)
+    within = [f for f in followups if f.placement.end_date >= window_start]
+    if within:
+        raise ValidationError(
+            _(
+                "%(count)d of the chosen follow-ups are still within the follow-up window "
+                "(placement ended on or after %(date)s): register them one by one."
+            )
+            % {"count": len(within), "date": window_start.isoformat()},
+            code="within_window",
+        )
+    for followup in followups:
+        followup_check_registration(
+            placement=followup.placement, outcome=Outcome.NOT_REACHED, performed_on=today
+        )
+        followup.outcome = Outcome.NOT_REACHED
+        followup.performed_on = today
+        followup.performed_by = performed_by
+        followup.note = reason
+        followup.full_clean()
+        followup.save(
+            update_fields=["outcome", "performed_on", "performed_by", "note", "updated_at"]
+        )
+        participant = followup.placement.participant
+        log_access(
+            action=Action.CHANGE,
+            participant_id=participant.pk,
+            object_type="followup",
+            object_id=followup.pk,
+            detail="follow-up registered as not reached (several at once)",
+            user=performed_by,
+            unit_and_coach=(participant.unit_id, participant.coach_id),
+        )
+    return followups
 
 
 # --- SCB register extracts -------------------------------------------------------------
