@@ -26,6 +26,7 @@ from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 from accounts.models import User
 from casework.forms import coaches_for_user
 from followup.models import FollowUp
+from followup.selectors import followup_window_start
 from participants.models import Participant
 from participants.personnummer import PersonnummerError, parse
 from placements.models import JobType, Placement
@@ -68,6 +69,51 @@ def case_status_conditions(today: datetime.date) -> dict[str, Q]:
     }
 
 
+class CaseState:
+    """Whether the case is still worked on: the caseload shows active cases unless asked."""
+
+    ACTIVE = "active"
+    FOLLOWED_UP_LONG_AGO = "followed_up_long_ago"
+    CLOSED = "closed"
+    ALL = "all"
+
+    choices = [
+        (ACTIVE, _("Active cases")),
+        (FOLLOWED_UP_LONG_AGO, _("Followed up long ago")),
+        (CLOSED, _("Closed cases")),
+        (ALL, _("All cases")),
+    ]
+
+
+def long_followed_up_condition(today: datetime.date) -> Q:
+    """A case followed up long ago: nothing is left to do in it, though nobody closed it.
+
+    The participant has had at least one placement, and every placement has
+    ended and had its follow-up registered before the follow-up window of
+    today began (``followup.selectors.followup_window_start``: by default more
+    than four months ago). A placement not ended, a follow-up still open or
+    not opened yet, or one registered within the window keeps the case
+    active: the coach is still working with the person, or has only just
+    finished. A new placement makes the case active again.
+    """
+    window_start = followup_window_start(today)
+    placements = Placement.objects.filter(participant=OuterRef("pk"))
+    settled = FollowUp.objects.filter(placement=OuterRef("pk"), performed_on__lt=window_start)
+    return Q(Exists(placements)) & ~Q(Exists(placements.filter(~Exists(settled))))
+
+
+def case_state_conditions(today: datetime.date) -> dict[str, Q]:
+    """Each case state as a condition: closed, followed up long ago, or active (neither)."""
+    closed = Q(closed_on__isnull=False)
+    long_ago = long_followed_up_condition(today)
+    return {
+        CaseState.ACTIVE: ~closed & ~long_ago,
+        CaseState.FOLLOWED_UP_LONG_AGO: ~closed & long_ago,
+        CaseState.CLOSED: closed,
+        CaseState.ALL: Q(),
+    }
+
+
 def with_case_figures(
     participants: QuerySet[Participant], *, today: datetime.date
 ) -> QuerySet[Participant]:
@@ -94,6 +140,12 @@ def with_case_figures(
                 When(condition, then=Value(status))
                 for status, condition in case_status_conditions(today).items()
             ),
+            output_field=CharField(),
+        ),
+        case_state=Case(
+            When(closed_on__isnull=False, then=Value(CaseState.CLOSED)),
+            When(long_followed_up_condition(today), then=Value(CaseState.FOLLOWED_UP_LONG_AGO)),
+            default=Value(CaseState.ACTIVE),
             output_field=CharField(),
         ),
     )
@@ -174,6 +226,12 @@ class CaseloadFilter(django_filters.FilterSet):
     """Filters a queryset already annotated by :func:`with_case_figures`."""
 
     q = django_filters.CharFilter(label=_("Name"), method="filter_name")
+    case = django_filters.ChoiceFilter(
+        label=_("Cases"),
+        choices=CaseState.choices,
+        method="filter_case",
+        empty_label=None,
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=CaseStatus.choices,
@@ -205,7 +263,7 @@ class CaseloadFilter(django_filters.FilterSet):
 
     class Meta:
         model = Participant
-        fields = ["q", "status", "job_type", "coach", "followup_due", "sort"]
+        fields = ["q", "case", "status", "job_type", "coach", "followup_due", "sort"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -213,9 +271,18 @@ class CaseloadFilter(django_filters.FilterSet):
             if name not in {"q", "sort"}:
                 field.widget.attrs["class"] = "form-select"
 
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("case"):
+            # Active cases unless another choice was made (a wrong one included).
+            queryset = self.filter_case(queryset, "case", self.default_case)
+        return queryset
+
     @property
     def qs(self) -> QuerySet[Participant]:
         queryset = super().qs
+        if not self.is_bound:
+            queryset = self.filter_case(queryset, "case", self.default_case)
         # Sorted by name unless a valid sort was asked for (filter methods run only with a value).
         if not self.is_bound or not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by(*SORTS[DEFAULT_SORT].ascending)
@@ -225,6 +292,11 @@ class CaseloadFilter(django_filters.FilterSet):
         for word in value.split():
             queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
         return queryset
+
+    default_case = CaseState.ACTIVE
+
+    def filter_case(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(case_state_conditions(timezone.localdate())[value])
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # The condition itself, not the annotation: an EXISTS in WHERE becomes a join.
@@ -251,7 +323,7 @@ class CaseloadFilter(django_filters.FilterSet):
 
     def visible_fields(self, *, with_coach: bool) -> list[forms.BoundField]:
         """The select filters shown in the form (search and sorting have their own places)."""
-        names = ["status", "job_type", *(["coach"] if with_coach else []), "followup_due"]
+        names = ["case", "status", "job_type", *(["coach"] if with_coach else []), "followup_due"]
         return [self.form[name] for name in names]
 
 

@@ -199,10 +199,11 @@ def caseload(coach, unit, frozen_today):
     done = PlacementFactory(
         participant=people["followed_up"],
         start_date=D(2019, 6, 1),
-        end_date=D(2020, 6, 30),
+        end_date=D(2020, 10, 30),
         end_reason="completed",
     )
-    FollowUpFactory(placement=done, performed_on=D(2020, 9, 30), outcome="studier")
+    # Followed up within the follow-up window (since 2020-11-01): still an active case.
+    FollowUpFactory(placement=done, performed_on=D(2021, 1, 20), outcome="studier")
     return people
 
 
@@ -379,3 +380,111 @@ def test_admin_sees_every_unit_with_the_unit_column(client, participant, other_u
     response = client.get(URL)
     assert set(response.context["page"]) == {participant, elsewhere}
     assert other_unit.name in response.content.decode()
+
+
+# --- Active cases by default --------------------------------------------------------------
+
+
+@pytest.fixture
+def past_cases(coach, unit, frozen_today):
+    """A closed case, and a case followed up long ago (before the window began on 2020-11-01)."""
+    closed = ParticipantFactory(
+        unit=unit, coach=coach, last_name="Ekholm", closed_on=D(2021, 1, 10), closed_reason="arbete"
+    )
+    settled = ParticipantFactory(unit=unit, coach=coach, last_name="Frost")
+    ended = PlacementFactory(participant=settled, start_date=D(2019, 6, 1), end_date=D(2020, 6, 30))
+    FollowUpFactory(placement=ended, performed_on=D(2020, 9, 30), outcome="studier")
+    return {"closed": closed, "settled": settled}
+
+
+def test_the_caseload_opens_on_active_cases(client, coach, caseload, past_cases):
+    client.force_login(coach)
+    response = client.get(URL)
+    assert names(response) == ["Adams", "Berg", "Carlsson", "Dahl"]
+    assert response.context["filterset"].form["case"].value() == "active"
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("active", ["Adams", "Berg", "Carlsson", "Dahl"]),
+        ("followed_up_long_ago", ["Frost"]),
+        ("closed", ["Ekholm"]),
+        ("all", ["Adams", "Berg", "Carlsson", "Dahl", "Ekholm", "Frost"]),
+    ],
+)
+def test_the_case_filter(client, coach, caseload, past_cases, case, expected):
+    client.force_login(coach)
+    assert names(client.get(URL, {"case": case})) == expected
+
+
+def test_an_unknown_case_choice_shows_active_cases_never_more(client, coach, caseload, past_cases):
+    client.force_login(coach)
+    response = client.get(URL, {"case": "everything"})
+    assert names(response) == ["Adams", "Berg", "Carlsson", "Dahl"]
+    assert response.context["filterset"].errors
+
+
+def test_a_case_with_one_placement_still_open_is_not_followed_up_long_ago(
+    client, coach, past_cases
+):
+    # An old placement followed up long ago, and a newer one ended without follow-up yet.
+    PlacementFactory(
+        participant=past_cases["settled"], start_date=D(2020, 8, 1), end_date=D(2020, 12, 31)
+    )
+    client.force_login(coach)
+    assert names(client.get(URL, {"case": "followed_up_long_ago"})) == []
+    assert "Frost" in names(client.get(URL))
+
+
+def test_a_case_followed_up_within_the_window_is_active(client, coach, unit, frozen_today):
+    recent = ParticipantFactory(unit=unit, coach=coach, last_name="Gran")
+    ended = PlacementFactory(participant=recent, start_date=D(2019, 6, 1), end_date=D(2020, 6, 30))
+    # Registered late, but within the window that began on 2020-11-01.
+    FollowUpFactory(placement=ended, performed_on=D(2020, 11, 2), outcome="ej_nadd")
+    client.force_login(coach)
+    assert names(client.get(URL)) == ["Gran"]
+
+
+def test_the_status_column_says_closed_and_followed_up_long_ago(
+    client, coach, caseload, past_cases
+):
+    client.force_login(coach)
+    response = client.get(URL, {"case": "all"}, HTTP_ACCEPT_LANGUAGE="en")
+    states = {p.last_name: p.case_state for p in response.context["page"]}
+    assert states == {
+        "Adams": "active",
+        "Berg": "active",
+        "Carlsson": "active",
+        "Dahl": "active",
+        "Ekholm": "closed",
+        "Frost": "followed_up_long_ago",
+    }
+    html = response.content.decode()
+    assert "Case closed" in html
+    assert "Followed up long ago" in html
+
+
+def test_a_search_by_number_finds_a_closed_case(client, coach, past_cases):
+    client.force_login(coach)
+    response = client.post(URL, {"q": past_cases["closed"].personnummer}, follow=True)
+    assert list(response.context["page"]) == [past_cases["closed"]]
+
+
+def test_a_search_by_name_looks_in_every_case(client, coach, past_cases):
+    client.force_login(coach)
+    response = client.post(URL, {"q": "Frost"}, follow=True)
+    assert list(response.context["page"]) == [past_cases["settled"]]
+    # Asked for active cases only, the search finds nobody.
+    url = response.redirect_chain[-1][0]
+    assert list(client.get(f"{url}&case=active").context["page"]) == []
+
+
+def test_the_case_filter_keeps_the_query_count_flat(client, unit, frozen_today):
+    few = _caseload_queries(client, CoachFactory(unit=unit), unit, 3)
+    coach = CoachFactory(unit=unit)
+    many = _caseload_queries(client, coach, unit, 30)
+    assert few == many
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, {"scope": "unit", "case": "all"})
+    assert len(queries) == many
