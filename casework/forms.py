@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 from participants.models import (
@@ -347,52 +348,88 @@ class ParticipantChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.last_name}, {obj.first_name} ({obj.masked_personnummer})"
 
 
-class CaseloadReassignForm(forms.Form):
-    """Move several participants from one coach to another (when staff leave).
+def reassignable_participants(user: User) -> QuerySet[Participant]:
+    """The cases a user may give another coach: the active ones (not closed) they may read."""
+    return participants_for_user(user).filter(closed_on__isnull=True)
 
-    "From" is anyone who coaches participants the user may read, including a
-    deactivated account; "to" is an active coach the user may pick.
+
+class CaseloadReassignForm(forms.Form):
+    """Move several participants to another coach (when staff leave, or to share work).
+
+    The participants are any active cases the user may read, ticked one by
+    one on the list (``CaseloadReassignFilter`` narrows what is listed;
+    nothing is ticked to start with); "to" is an active coach the user may
+    pick. A closed case, or one outside the user's reach, is refused with
+    one message that says neither which nor why.
     """
 
-    from_coach = CoachChoiceField(label=_("From coach"), queryset=User.objects.none())
     participants = ParticipantChoiceField(
         label=_("Participants to move"),
         queryset=Participant.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one participant to move.")},
+        error_messages={
+            "required": _("Choose at least one participant to move."),
+            "invalid_choice": _(
+                "Some of the chosen participants cannot be moved: their case is closed or "
+                "is not yours to move. Show the list again and choose anew."
+            ),
+            "invalid_pk_value": _("Choose participants from the list."),
+        },
     )
     to_coach = CoachChoiceField(label=_("To coach"), queryset=User.objects.none())
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        readable = participants_for_user(user)
-        self.fields["from_coach"].queryset = User.objects.filter(
-            pk__in=readable.filter(coach__isnull=False).values("coach")
-        ).order_by("first_name", "last_name", "username")
+        self.fields["participants"].queryset = reassignable_participants(user)
         self.fields["to_coach"].queryset = coaches_for_user(user)
-        self.from_coach_id = self._chosen_from_coach_id()
-        if self.from_coach_id is not None:
-            chosen = readable.filter(coach_id=self.from_coach_id).order_by(
-                "last_name", "first_name", "pk"
-            )
-            self.fields["participants"].queryset = chosen
-            # Everyone is ticked to start with: the usual case is a whole caseload.
-            self.fields["participants"].initial = chosen.values_list("pk", flat=True)
         style_widgets(self)
 
-    def _chosen_from_coach_id(self) -> int | None:
-        raw = self.data.get("from_coach") if self.is_bound else self.initial.get("from_coach")
-        try:
-            return int(raw)
-        except (TypeError, ValueError):
-            return None
+    def chosen_ids(self) -> set[str]:
+        """The boxes ticked in the request, so a refused form keeps them ticked."""
+        return set(self.data.getlist("participants")) if self.is_bound else set()
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        from_coach, to_coach = cleaned.get("from_coach"), cleaned.get("to_coach")
-        if from_coach is not None and to_coach is not None and from_coach.pk == to_coach.pk:
-            self.add_error("to_coach", _("Choose another coach than the one they have now."))
+        chosen, to_coach = cleaned.get("participants"), cleaned.get("to_coach")
+        if chosen is not None and to_coach is not None:
+            already = sum(1 for participant in chosen if participant.coach_id == to_coach.pk)
+            if already:
+                self.add_error(
+                    "to_coach",
+                    ngettext(
+                        "%(count)d of the chosen participants already has this coach: "
+                        "untick them or choose another coach.",
+                        "%(count)d of the chosen participants already have this coach: "
+                        "untick them or choose another coach.",
+                        already,
+                    )
+                    % {"count": already},
+                )
         return cleaned
+
+
+class CaseloadReassignFilter(forms.Form):
+    """What the reassignment page lists: one coach's active cases, or one status's."""
+
+    coach = CoachChoiceField(
+        label=_("Coach"), queryset=User.objects.none(), required=False, empty_label=_("All coaches")
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses"))], required=False)
+
+    def __init__(self, *args, user: User, statuses: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Anyone who coaches a case the user may move, a deactivated account included.
+        self.fields["coach"].queryset = User.objects.filter(
+            pk__in=reassignable_participants(user).filter(coach__isnull=False).values("coach")
+        ).order_by("first_name", "last_name", "username")
+        self.fields["status"].choices = [("", _("All statuses")), *statuses]
+        style_widgets(self)
+
+    def chosen(self) -> tuple[User | None, str]:
+        """The coach and status asked for; a value that is not a choice is no filter."""
+        if not self.is_bound or not self.is_valid():
+            return None, ""
+        return self.cleaned_data["coach"], self.cleaned_data["status"]
 
 
 # --- Transfer between units -------------------------------------------------

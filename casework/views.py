@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,18 +17,22 @@ from audit.services import log_access
 from casework.filters import (
     CaseloadFilter,
     CaseloadSearchForm,
-    CaseState,
+    CaseStatus,
+    case_status_conditions,
     caseload_columns,
     caseload_page,
     with_case_figures,
 )
 from casework.forms import (
     CANNOT_REGISTER,
+    CaseloadReassignFilter,
     CaseloadReassignForm,
     ParticipantRegistrationForm,
     add_service_errors,
+    reassignable_participants,
     registered_elsewhere,
 )
+from participants.models import CaseNote, Participant, SupportActivity
 from participants.personnummer import mask
 from participants.selectors import participants_for_user
 from participants.services import caseload_reassign, participant_create
@@ -103,13 +108,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
         participants = participants.filter(personnummer=personnummer)
         # That someone looked a person up by number, never the number.
         log_access(action=Action.SEARCH, object_type="participant", detail="personnummer search")
-    filtering = (
-        any(data.get(key) for key in ("status", "job_type", "coach", "followup_due"))
-        or (data.get("case") or CaseState.ACTIVE) != CaseState.ACTIVE
-    )
-    if not data.get("case"):
-        # The caseload is the active cases; a search looks for a person in every case.
-        data["case"] = CaseState.ALL if personnummer or name else CaseState.ACTIVE
     today = timezone.localdate()
     filterset = CaseloadFilter(
         data, queryset=with_case_figures(participants, today=today), request=request
@@ -133,8 +131,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "searched_number": mask(personnummer) if personnummer else None,
             "filterset": filterset,
             "filter_fields": filterset.visible_fields(with_coach=scope == "unit"),
-            "filtering": filtering,
-            "case_state": data["case"],
+            "filtering": any(
+                data.get(name) for name in ("status", "job_type", "coach", "followup_due")
+            ),
             "columns": caseload_columns(filterset.current_sort(), show_unit=show_unit),
             "show_unit": show_unit,
             "today": today,
@@ -181,38 +180,89 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "participants/register.html", {"form": form})
 
 
+# The reassignment list, a page at a time: "select all shown" ticks at most this many.
+REASSIGN_PAGE_SIZE = 50
+
+
+def _with_last_activity(cases: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Cases with the time of their latest note and the date of their latest support
+    activity: correlated subqueries, computed for the page's rows only."""
+    notes = CaseNote.objects.filter(participant=OuterRef("pk")).order_by("-created_at")
+    activities = SupportActivity.objects.filter(participant=OuterRef("pk")).order_by("-date")
+    return cases.annotate(
+        last_note_at=Subquery(notes.values("created_at")[:1]),
+        last_activity_on=Subquery(activities.values("date")[:1]),
+    )
+
+
 @role_required(Role.MANAGER, Role.ADMIN)
 def reassign(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = CaseloadReassignForm(request.POST, user=request.user)
-        if form.is_valid():
-            from_coach, to_coach = form.cleaned_data["from_coach"], form.cleaned_data["to_coach"]
-            try:
-                moved = caseload_reassign(
-                    participants=form.cleaned_data["participants"],
-                    to_coach=to_coach,
-                    by_user=request.user,
+    """Give chosen active cases another coach: a list filtered by coach and status, with
+    each case's status shown, nothing ticked to start with, one page at a time."""
+    today = timezone.localdate()
+    # The list's filters stay in the address, the POST's too: a refusal shows the same list.
+    filters = {key: request.GET.get(key, "") for key in ("coach", "status", "page")}
+    filter_form = CaseloadReassignFilter(
+        {key: filters[key] for key in ("coach", "status")},
+        user=request.user,
+        statuses=CaseStatus.choices,
+    )
+    form = CaseloadReassignForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = list(form.cleaned_data["participants"])
+        to_coach = form.cleaned_data["to_coach"]
+        before = {participant.coach for participant in chosen}
+        try:
+            moved = caseload_reassign(participants=chosen, to_coach=to_coach, by_user=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            names = {"count": moved, "to": to_coach.get_full_name() or to_coach.get_username()}
+            if len(before) == 1 and None not in before:
+                (from_coach,) = before
+                names["from"] = from_coach.get_full_name() or from_coach.get_username()
+                message = ngettext(
+                    "%(count)d participant moved from %(from)s to %(to)s.",
+                    "%(count)d participants moved from %(from)s to %(to)s.",
+                    moved,
                 )
-            except ValidationError as error:
-                add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d participant moved from %(from)s to %(to)s.",
-                        "%(count)d participants moved from %(from)s to %(to)s.",
-                        moved,
-                    )
-                    % {
-                        "count": moved,
-                        "from": from_coach.get_full_name() or from_coach.get_username(),
-                        "to": to_coach.get_full_name() or to_coach.get_username(),
-                    },
+                message = ngettext(
+                    "%(count)d participant moved to %(to)s.",
+                    "%(count)d participants moved to %(to)s.",
+                    moved,
                 )
-                url = reverse("participants:reassign")
-                return redirect(f"{url}?{urlencode({'from_coach': from_coach.pk})}")
-    else:
-        form = CaseloadReassignForm(
-            initial={"from_coach": request.GET.get("from_coach")}, user=request.user
-        )
-    return render(request, "participants/reassign.html", {"form": form})
+            messages.success(request, message % names)
+            url = reverse("participants:reassign")
+            kept = {key: value for key, value in filters.items() if value and key != "page"}
+            return redirect(f"{url}?{urlencode(kept)}" if kept else url)
+    coach, status = filter_form.chosen()
+    cases = reassignable_participants(request.user)
+    if coach is not None:
+        cases = cases.filter(coach=coach)
+    if status:
+        cases = cases.filter(case_status_conditions(today)[status])
+    page = caseload_page(
+        cases.order_by("last_name", "first_name", "pk"),
+        _with_last_activity(cases),
+        today=today,
+        number=filters["page"],
+        per_page=REASSIGN_PAGE_SIZE,
+    )
+    statuses = dict(CaseStatus.choices)
+    for case in page.object_list:
+        case.status_label = statuses.get(case.case_status, "")
+        noted = timezone.localdate(case.last_note_at) if case.last_note_at else None
+        case.last_activity = max(filter(None, (noted, case.last_activity_on)), default=None)
+    return render(
+        request,
+        "participants/reassign.html",
+        {
+            "form": form,
+            "filter_form": filter_form,
+            "page": page,
+            "chosen_ids": form.chosen_ids(),
+        },
+    )

@@ -1,16 +1,24 @@
+import datetime
+import re
+from datetime import date
+
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from participants.models import Participant
+from participants.models import Participant, SupportActivity
 from participants.services import caseload_reassign
+from placements.models import JobType
 from tests.factories import (
     AdminFactory,
+    CaseNoteFactory,
     CoachFactory,
     ManagerFactory,
     ParticipantFactory,
+    PlacementFactory,
     UserFactory,
 )
 from tests.helpers import unlabelled_controls
@@ -71,10 +79,10 @@ def test_user_without_a_role_may_not_reassign(client, unit):
 # --- The page ---------------------------------------------------------------
 
 
-def test_manager_sees_the_coachs_participants_all_ticked(client, manager, caseload, leaving):
+def test_manager_sees_the_coachs_participants_none_ticked(client, manager, caseload, leaving):
     client.force_login(manager)
 
-    response = client.get(URL, {"from_coach": leaving.pk})
+    response = client.get(URL, {"coach": leaving.pk})
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -82,7 +90,8 @@ def test_manager_sees_the_coachs_participants_all_ticked(client, manager, caselo
         assert f'value="{person.pk}"' in html
         assert person.masked_personnummer in html
         assert person.personnummer not in html
-    assert html.count("checked") == 3
+    # Nothing is ticked to start with: moving part of a caseload means ticking that part.
+    assert " checked" not in html
     assert unlabelled_controls(html) == []
 
 
@@ -245,3 +254,132 @@ def test_service_refuses_a_non_coach_target(manager, caseload, unit, leaving):
 def test_service_refuses_a_coach_as_the_one_who_moves(coach, caseload, staying):
     with pytest.raises(PermissionDenied):
         caseload_reassign(participants=caseload, to_coach=staying, by_user=coach)
+
+
+# --- The list: active cases, their status, filters ------------------------------------------
+
+
+def close(participant: Participant) -> None:
+    Participant.objects.filter(pk=participant.pk).update(
+        closed_on=datetime.date(2021, 3, 1), closed_reason="arbete"
+    )
+
+
+def test_only_active_cases_are_listed_and_a_closed_one_cannot_be_moved(
+    client, manager, caseload, leaving, staying
+):
+    closed = caseload[0]
+    close(closed)
+    client.force_login(manager)
+
+    html = client.get(URL).content.decode()
+    assert f'value="{closed.pk}"' not in html
+    assert all(f'value="{p.pk}"' in html for p in caseload[1:])
+
+    response = client.post(URL, {"participants": [closed.pk], "to_coach": staying.pk})
+    assert response.status_code == 200
+    assert "participants" in response.context["form"].errors
+    assert coaches(closed) == [leaving]
+
+
+def test_each_case_shows_its_status_latest_placement_and_last_activity(
+    client, manager, unit, leaving
+):
+    placed = ParticipantFactory(unit=unit, coach=leaving)
+    PlacementFactory(
+        participant=placed,
+        job_type=JobType.objects.get(code="stockholmsvard"),
+        start_date=datetime.date(2021, 2, 1),
+        planned_end_date=datetime.date(2021, 12, 31),
+    )
+    met = ParticipantFactory(unit=unit, coach=leaving)
+    for person in (placed, met):
+        SupportActivity.objects.create(
+            participant=person, phase="before", kind="coaching_talk", date=date(2021, 5, 20)
+        )
+    client.force_login(manager)
+    with time_machine.travel(datetime.date(2021, 6, 15)):
+        CaseNoteFactory(participant=placed)  # written today, after the talk
+        response = client.get(URL, {"coach": leaving.pk})
+    rows = {case.pk: case for case in response.context["page"].object_list}
+    assert rows[placed.pk].case_status == "ongoing"
+    assert rows[met.pk].case_status == "not_placed"
+    html = response.content.decode()
+    assert "Stockholmsvärd" in html and "2021-02-01" in html
+    assert rows[placed.pk].last_activity == date(2021, 6, 15)
+    assert rows[met.pk].last_activity == date(2021, 5, 20)
+    assert "2021-05-20" in html
+
+
+def test_the_status_filter_narrows_the_list(client, manager, unit, leaving):
+    placed = ParticipantFactory(unit=unit, coach=leaving)
+    PlacementFactory(
+        participant=placed,
+        start_date=datetime.date(2021, 2, 1),
+        planned_end_date=datetime.date(2021, 12, 31),
+    )
+    waiting = ParticipantFactory(unit=unit, coach=leaving)
+    client.force_login(manager)
+    with time_machine.travel(datetime.date(2021, 6, 15)):
+        ongoing = client.get(URL, {"status": "ongoing"}).context["page"].object_list
+        not_placed = client.get(URL, {"status": "not_placed"}).context["page"].object_list
+    assert [p.pk for p in ongoing] == [placed.pk]
+    assert [p.pk for p in not_placed] == [waiting.pk]
+
+
+def test_the_coach_filter_narrows_the_list(client, manager, unit, caseload, leaving, staying):
+    someone_else = ParticipantFactory(unit=unit, coach=staying)
+    client.force_login(manager)
+    listed = {p.pk for p in client.get(URL, {"coach": leaving.pk}).context["page"].object_list}
+    assert listed == {p.pk for p in caseload}
+    everyone = {p.pk for p in client.get(URL).context["page"].object_list}
+    assert everyone == listed | {someone_else.pk}
+
+
+def test_select_all_shown_is_there_for_javascript_only(client, manager, caseload):
+    client.force_login(manager)
+    html = client.get(URL).content.decode()
+    # Hidden until the script shows it: without JavaScript each box is ticked by hand.
+    assert re.search(r"<div[^>]*data-select-all-wrap[^>]*hidden", html)
+    assert 'id="select-all-shown"' in html
+    assert "/static/js/select-all.js" in html
+
+
+def test_a_refused_move_keeps_the_ticks_and_the_filters(
+    client, manager, caseload, leaving, staying
+):
+    client.force_login(manager)
+    chosen = caseload[0]
+    response = client.post(
+        f"{URL}?coach={leaving.pk}", {"participants": [chosen.pk], "to_coach": leaving.pk}
+    )
+    assert response.status_code == 200
+    assert "already" in " ".join(response.context["form"].errors["to_coach"])
+    html = response.content.decode()
+    assert re.search(rf'value="{chosen.pk}" id="move-{chosen.pk}" checked', html)
+    assert html.count(" checked") == 1
+    assert coaches(*caseload) == [leaving] * 3
+
+
+def test_after_a_move_the_list_keeps_its_filters(client, manager, caseload, leaving, staying):
+    client.force_login(manager)
+    response = client.post(
+        f"{URL}?coach={leaving.pk}&status=not_placed",
+        {"participants": [caseload[0].pk], "to_coach": staying.pk},
+    )
+    assert response.status_code == 302
+    assert response.url == f"{URL}?coach={leaving.pk}&status=not_placed"
+
+
+def test_cases_of_several_coaches_move_in_one_go(client, manager, unit, leaving, staying):
+    other = CoachFactory(unit=unit, first_name="Olle", last_name="Annan")
+    mine, theirs = (
+        ParticipantFactory(unit=unit, coach=leaving),
+        ParticipantFactory(unit=unit, coach=other),
+    )
+    client.force_login(manager)
+    response = client.post(URL, {"participants": [mine.pk, theirs.pk], "to_coach": staying.pk})
+    assert response.status_code == 302
+    assert coaches(mine, theirs) == [staying, staying]
+    (message,) = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "2" in message and "Stina Stannar" in message

@@ -426,7 +426,9 @@ def test_manager_pages_and_reassigning_a_caseload_are_accessible(
     ParticipantFactory.create_batch(4, unit=coach.unit, coach=coach)
     page = browser_page
     log_in(page, live_server, "manager1", PASSWORD)
-    page.wait_for_url(f"{live_server.url}/participants/")
+    # A manager lands on the dashboard; the caseload is a click away.
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    _goto(page, live_server, "/participants/")
 
     # The unit's caseload (a manager has no "mine"), filtered by coach.
     assert_accessible(page, live_server, "manager's caseload")
@@ -448,14 +450,18 @@ def test_manager_pages_and_reassigning_a_caseload_are_accessible(
     _goto(page, live_server, f"/participants/{participant.pk}/")
     expect(page.locator("#case-form")).to_have_count(0)
 
-    # Reassign: choose the coach, see the participants, miss a field, move them.
+    # Reassign: choose the coach, see the participants (none ticked), tick them all with
+    # "select all shown", miss a field, move them.
     _goto(page, live_server, "/participants/reassign/")
     assert_accessible(page, live_server, "no coach chosen")
-    page.locator("#id_from_coach").select_option(str(coach.pk))
+    page.locator("#id_coach").select_option(str(coach.pk))
     with page.expect_navigation():
-        page.locator("form:has(#id_from_coach) button[type='submit']").click()
+        page.locator("form:has(#id_coach) button[type='submit']").click()
     checkboxes = page.locator("input[name='participants']")
     expect(checkboxes).to_have_count(5)
+    expect(page.locator("input[name='participants']:checked")).to_have_count(0)
+    page.locator("#select-all-shown").check()
+    expect(page.locator("input[name='participants']:checked")).to_have_count(5)
     assert_accessible(page, live_server, "participants listed")
     # Moving them to the coach they already have is refused, next to the field.
     page.locator("#id_to_coach").select_option(str(coach.pk))
