@@ -6,7 +6,7 @@ namespace: `participants:detail`, `participants:note_add`, ...
 
 from django.urls import path
 
-from casework import case_views
+from casework import case_views, study_views
 
 urlpatterns = [
     path("", case_views.participant_detail, name="detail"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("goals/", case_views.goal_add, name="goal_add"),
     path("goals/<int:goal_pk>/", case_views.goal_update, name="goal_update"),
     path("studies/", case_views.study_add, name="study_add"),
+    path("studies/<int:study_pk>/", study_views.study_update_view, name="study_update"),
     path("placements/", case_views.placement_add, name="placement_add"),
     path(
         "placements/<int:placement_pk>/extend/",

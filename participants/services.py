@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
@@ -12,24 +13,24 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from audit.models import Action
 from audit.services import log_access, log_bulk_change
-from core.locking import lock_unchanged
+from core.locking import RecordChanged, lock_unchanged
 from core.periods import overlapping, periods_overlap
 from participants import personnummer as pnr
-from participants.models import (
 from participants.contact import NORMALISERS
+from participants.models import (
     MAX_STUDY_EXTENT_PERCENT,
     CaseNote,
-    Consent,
     CaseStatusChange,
     CaseStatusKind,
     ClosureReason,
+    Consent,
     ConsentFlow,
     District,
     GoalStatus,
     LearningGoal,
     Participant,
-    Study,
     ParticipantChange,
+    Study,
     SupportActivity,
     TransferRequest,
     TransferStatus,
@@ -122,8 +123,8 @@ def participant_create(
     )
     if "gender_self_described" in background:
         background["gender_self_described"] = str(background["gender_self_described"]).strip()
-    participant = Participant(
     background = {field: _normalised(field, value) for field, value in background.items()}
+    participant = Participant(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         unit=unit,
@@ -171,8 +172,8 @@ def participant_set_sensitive(
     if unknown:
         raise TypeError(f"Not sensitive fields: {sorted(unknown)}")
     current = lock_unchanged(Participant.objects, pk=participant.pk, loaded_at=loaded_at)
-    for field, value in values.items():
     before = {field: getattr(current, field) for field in values}
+    for field, value in values.items():
         setattr(current, field, value.strip() if isinstance(value, str) else value)
     current.full_clean(exclude=[f.name for f in Participant._meta.fields if f.name not in values])
     changed = [field for field in values if getattr(current, field) != before[field]]
@@ -497,6 +498,70 @@ def study_create(
         extent_percent=extent_percent,
     )
     return case_record_save(record=study)
+
+
+def study_version(study: Study) -> str:
+    """The version a study's update form carries: a digest of what the form can change.
+
+    Studies have no ``updated_at``: the values themselves tell whether
+    someone saved the study since the form was opened.
+    """
+    values = "|".join(
+        str(getattr(study, name))
+        for name in ("course", "provider", "end_date", "extent_percent", "completed")
+    )
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
+@transaction.atomic
+def study_update(
+    *,
+    study: Study,
+    end_date: datetime.date | None,
+    completed: bool | None,
+    extent_percent: int,
+    course: str = "",
+    provider: str = "",
+    loaded_version: str | None = None,
+    today: datetime.date | None = None,
+) -> Study:
+    """Change a study, or end it: its end date and whether it was completed.
+
+    Whether a study was completed is known once it has ended: ``completed``
+    (yes or no) needs an end date not after today. The extent keeps the 50 %
+    limit with the studies running beside it (``study_check_extent``), also
+    when a later end date makes the study run into another one. Raises
+    RecordChanged when the study was saved by someone else after the form
+    showing ``loaded_version`` was opened.
+    """
+    today = today or timezone.localdate()
+    # The participant first, as every study write locks it: the limit is checked one at a time.
+    Participant.objects.select_for_update().filter(pk=study.participant_id).first()
+    current = Study.objects.select_for_update().get(pk=study.pk)
+    if loaded_version is not None and study_version(current) != loaded_version:
+        raise RecordChanged(current)
+    if completed is not None and end_date is None:
+        raise ValidationError(
+            {"end_date": _("Enter the end date: a study is completed or not once it has ended.")}
+        )
+    if completed is not None and end_date > today:
+        raise ValidationError(
+            {
+                "completed": _(
+                    "The study ends %(date)s: whether it was completed is known once it has ended."
+                )
+                % {"date": end_date.isoformat()}
+            }
+        )
+    current.course = course.strip()
+    current.provider = provider.strip()
+    current.end_date = end_date
+    current.extent_percent = extent_percent
+    current.completed = completed
+    current.full_clean()
+    study_check_extent(current)
+    current.save(update_fields=["course", "provider", "end_date", "extent_percent", "completed"])
+    return current
 
 
 def placement_check_belongs(*, participant: Participant, placement: Placement | None) -> None:
