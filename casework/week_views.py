@@ -3,8 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.models import Role
+from casework.week import SECTION_LIMIT, coach_week
 
 
 @login_required
@@ -24,5 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def week(request: HttpRequest) -> HttpResponse:
-    """The coach's week: what needs them, in due order."""
-    return render(request, "participants/week.html", {})
+    """The coach's week: what needs them, in due order (reached through ``home``)."""
+    today = timezone.localdate()
+    return render(
+        request,
+        "participants/week.html",
+        {"sections": coach_week(request.user, today), "today": today, "limit": SECTION_LIMIT},
+    )
