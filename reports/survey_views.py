@@ -1,23 +1,38 @@
-"""The survey's results page, under /survey/results/: every statement's answers and shares.
+"""The survey's results page, under /survey/results/: every statement's answers and shares;
+and the admin's survey rounds, on the desk (/desk/survey-rounds/).
 
-Managers and administrators only; an administrator also adds a round's paper
-answers here. The figures are ``reports.survey_results``', small cells
-hidden as on every published table (DESIGN §4).
+Managers and administrators see the results; an administrator also adds a
+round's paper answers there. The figures are ``reports.survey_results``',
+small cells hidden as on every published table (DESIGN §4). The rounds page
+lists every round with its response rate, creates a round with its
+invitations in one step and closes a round, through ``survey.services``.
 """
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from reports.survey_results import round_results
-from survey.forms import PaperImportForm, RoundChoiceForm
+from reports.survey_results import response_rates, round_results
+from survey.forms import PaperImportForm, RoundChoiceForm, SurveyRoundForm
 from survey.importing import ImportFailed, import_paper_responses
 from survey.models import SurveyRound
+from survey.services import (
+    invitations_issue,
+    survey_round_closable,
+    survey_round_close,
+    survey_round_create,
+)
+
+# The rounds the desk's page lists, newest first.
+ROUNDS_SHOWN = 50
 
 
 def _results_page(
@@ -109,3 +124,90 @@ def paper_import(request: HttpRequest, pk: int) -> HttpResponse:
         _("%(count)d paper responses imported.") % {"count": result.responses},
     )
     return redirect(reverse("survey_results:index") + f"?survey_round={survey_round.pk}")
+
+
+# --- The admin's rounds (on the desk) ---------------------------------------------------
+
+
+def _rounds_page(request: HttpRequest, form: SurveyRoundForm, *, status: int = 200) -> HttpResponse:
+    today = timezone.localdate()
+    rows = []
+    for rate in response_rates()[:ROUNDS_SHOWN]:
+        survey_round = rate.survey_round
+        try:
+            survey_round_closable(survey_round, today=today)
+            closable = True
+        except ValidationError:
+            closable = False
+        rows.append(
+            {
+                "rate": rate,
+                "round": survey_round,
+                "is_open": survey_round.is_open_on(today),
+                "is_upcoming": today < survey_round.opens_on,
+                "closable": closable,
+            }
+        )
+    return render(request, "desk/survey_rounds.html", {"form": form, "rows": rows}, status=status)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def rounds(request: HttpRequest) -> HttpResponse:
+    """GET: every round with its response rate. POST: a new round and its invitations at once."""
+    if request.method == "GET":
+        return _rounds_page(request, SurveyRoundForm())
+    form = SurveyRoundForm(request.POST)
+    if not form.is_valid():
+        return _rounds_page(request, form, status=400)
+    survey_round, invited = survey_round_create(
+        name=form.cleaned_data["name"],
+        opens_on=form.cleaned_data["opens_on"],
+        closes_on=form.cleaned_data["closes_on"],
+        created_by=request.user,
+    )
+    messages.success(
+        request,
+        ngettext(
+            "The round %(round)s was created and %(count)d participant invited.",
+            "The round %(round)s was created and %(count)d participants invited.",
+            invited,
+        )
+        % {"round": survey_round.name, "count": invited},
+    )
+    return redirect("desk:survey_rounds")
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def round_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite those who joined since: the service of the round's creation and the admin's action."""
+    survey_round = get_object_or_404(SurveyRound, pk=pk)
+    invited = invitations_issue(survey_round=survey_round, issued_by=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(round)s: %(count)d more participant invited.",
+            "%(round)s: %(count)d more participants invited.",
+            invited,
+        )
+        % {"round": survey_round.name, "count": invited},
+    )
+    return redirect("desk:survey_rounds")
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    survey_round = get_object_or_404(SurveyRound, pk=pk)
+    try:
+        closed = survey_round_close(survey_round=survey_round, today=timezone.localdate())
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(
+            request,
+            _("%(round)s is closed: its links stopped working; %(date)s was its last day.")
+            % {"round": closed.name, "date": closed.closes_on.isoformat()},
+        )
+    return redirect("desk:survey_rounds")

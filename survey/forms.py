@@ -64,6 +64,26 @@ class SurveyAnswerForm(forms.Form):
         return [self[code] for code in STATEMENTS]
 
 
+class SurveyRoundForm(forms.ModelForm):
+    """A new round's name and dates; ``survey.services.survey_round_create`` saves it."""
+
+    class Meta:
+        model = SurveyRound
+        fields = ("name", "opens_on", "closes_on")
+        widgets = {
+            "name": forms.TextInput(attrs={"class": "form-control"}),
+            "opens_on": forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+            "closes_on": forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", _("A round cannot close before it opens."))
+        return cleaned
+
+
 class RoundChoiceForm(forms.Form):
     survey_round = forms.ModelChoiceField(
         label=_("Survey round"),

@@ -95,6 +95,64 @@ def invitations_issue(*, survey_round: SurveyRound, issued_by: User | None = Non
     return len(participant_ids)
 
 
+# --- Rounds ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_round_create(
+    *,
+    name: str,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    created_by: User | None = None,
+) -> tuple[SurveyRound, int]:
+    """Create a round and invite everyone with a placement ongoing on its first day, at once.
+
+    Returns the round and the number of invitations (``invitations_issue``,
+    the service the admin's action calls too). One transaction: a round is
+    never left without the invitations it was created with.
+    """
+    survey_round = SurveyRound(
+        name=name, opens_on=opens_on, closes_on=closes_on, created_by=created_by
+    )
+    survey_round.full_clean()
+    survey_round.save()
+    return survey_round, invitations_issue(survey_round=survey_round, issued_by=created_by)
+
+
+def survey_round_closable(survey_round: SurveyRound, *, today: datetime.date) -> None:
+    """ValidationError unless the round can be closed today (open, and opened before today)."""
+    if today > survey_round.closes_on:
+        raise ValidationError(
+            _("The round closed on %(date)s already.")
+            % {"date": survey_round.closes_on.isoformat()},
+            code="closed",
+        )
+    if today <= survey_round.opens_on:
+        # Yesterday cannot become the last day of a round that opens today or later.
+        raise ValidationError(
+            _("The round opens on %(date)s; it can be closed from the day after.")
+            % {"date": survey_round.opens_on.isoformat()},
+            code="not_open",
+        )
+
+
+@transaction.atomic
+def survey_round_close(*, survey_round: SurveyRound, today: datetime.date) -> SurveyRound:
+    """Close an open round now: yesterday becomes its last day, so no link works from today.
+
+    Answers already given stay; printing links stops too (a link could not be
+    used). Refused (ValidationError) for a round that is not open or that
+    opened today.
+    """
+    locked = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+    survey_round_closable(locked, today=today)
+    locked.closes_on = today - datetime.timedelta(days=1)
+    locked.full_clean()
+    locked.save(update_fields=["closes_on"])
+    return locked
+
+
 # --- Printing links -------------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from accounts.models import User
 from audit.models import AccessLogEntry, Action
+from casework.models import PlacementImport
 from followup.models import RegisterOutcome, SurveyResponse
 from participants.models import (
     CaseNote,
@@ -233,6 +234,9 @@ def build_world() -> World:
         "admin": AdminFactory(username="admin_x"),
     }
     snapshot = OutcomeSnapshot.objects.create(status=SnapshotStatus.DONE)
+    # A checked placements file waiting for the admin's confirmation (no file: a POST
+    # that confirms it must fail in words, not with a server error).
+    placement_import = PlacementImport.objects.create(rows=1)
     entry = AccessLogEntry.objects.create(
         action=Action.VIEW, username="coach_a", participant_id=participant.pk
     )
@@ -259,6 +263,12 @@ def build_world() -> World:
             ("reports:snapshot_status", "pk"): str(snapshot.pk),
             ("reports:dashboard_csv", "table"): "overdue",
             ("survey:links", "pk"): str(survey_round.pk),
+            ("desk:survey_round_invite", "pk"): str(survey_round.pk),
+            ("desk:survey_round_close", "pk"): str(survey_round.pk),
+            **{
+                (f"placement_import:{name}", "pk"): str(placement_import.pk)
+                for name in ("detail", "status", "start", "cancel")
+            },
             ("survey_results:paper_import", "pk"): str(survey_round.pk),
             ("survey:respond", "token"): SURVEY_TOKEN,
             # A request about A's participant; the decision page is for managers and
