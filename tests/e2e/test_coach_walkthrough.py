@@ -47,10 +47,13 @@ def test_coach_registers_places_and_follows_up_a_participant_in_a_real_browser(
     masked = f"{number[:8]}-****"
     page = browser_page
 
-    # --- Log in: a coach starts on their caseload ---------------------------------------
+    # --- Log in: a coach starts on their week, the caseload is in the menu --------------
     log_in(page, live_server, "coach1", "correct horse battery")
-    page.wait_for_url(f"{live_server.url}/participants/")
+    page.wait_for_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My week")
     assert page.locator("html").get_attribute("lang") == "en"
+    page.locator("header a[href='/participants/']").click()
+    page.wait_for_url(f"{live_server.url}/participants/")
 
     # --- Register a participant --------------------------------------------------------
     page.locator("main a[href='/participants/new/']").click()

@@ -13,6 +13,9 @@ def test_coach_logs_in_and_sees_their_caseload_in_a_real_browser(browser_page, l
     participant = ParticipantFactory(unit=coach.unit, coach=coach, last_name="Lindqvist")
     page = browser_page
     log_in(page, live_server, "coach1", "correct horse battery")
+    # A coach starts on their week; the caseload is in the menu.
+    page.wait_for_url(f"{live_server.url}/")
+    page.locator("header a[href='/participants/']").click()
     page.wait_for_url(f"{live_server.url}/participants/")
     row = page.get_by_role("row").filter(has_text="Lindqvist")
     assert row.count() == 1
