@@ -70,6 +70,7 @@ COACH_URLS: dict[str, type[Model] | None] = {
     "goal_add": None,
     "goal_update": None,
     "study_add": Study,
+    "study_update": Study,
     "placement_add": Placement,
     "placement_extend": Placement,
     "placement_end": Placement,
@@ -231,6 +232,21 @@ def _with_existing_study(case: Case) -> None:
     )
 
 
+def _with_study_before_another(case: Case) -> None:
+    """A study at 20 % ending before another at 40 % starts: moving its end overlaps them."""
+    _with_existing_study(case)
+    case.extra["study"] = Study.objects.create(
+        participant=case.participant,
+        placement=case.ongoing,
+        kind="grundlaggande_vux",
+        course="Matematik 1",
+        provider="Komvux Kista",
+        start_date=D(2021, 1, 11),
+        end_date=D(2021, 4, 9),
+        extent_percent=20,
+    )
+
+
 def _with_others_placement(case: Case) -> None:
     case.extra["others"] = PlacementFactory(
         participant=case.other, start_date=D(2021, 2, 1), planned_end_date=D(2022, 1, 31)
@@ -357,6 +373,25 @@ RULES = [
         coach_url="study_add",
         coach=lambda case: ({}, _study(case, "2021-05-03", "2021-06-11", "40")),
         setup=_with_existing_study,
+    ),
+    Rule(
+        name="a study's later end running into another, over half together",
+        model=Study,
+        messages=("Studies at the same time would take 60",),
+        existing=lambda case: case.extra["study"],
+        row=lambda case: {"end_date": "2021-05-31"},
+        coach_url="study_update",
+        coach=lambda case: (
+            {"study_pk": case.extra["study"].pk},
+            {
+                "course": "Matematik 1",
+                "provider": "Komvux Kista",
+                "end_date": "2021-05-31",
+                "extent_percent": "20",
+                "completed": "",
+            },
+        ),
+        setup=_with_study_before_another,
     ),
 ]
 
