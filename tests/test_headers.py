@@ -60,9 +60,10 @@ def test_logged_in_pages_are_never_cached(client, coach):
 
 
 @pytest.mark.django_db
-def test_redirects_for_a_logged_in_user_are_not_cached_either(client, coach):
-    client.force_login(coach)
+def test_redirects_for_a_logged_in_user_are_not_cached_either(client, manager):
+    client.force_login(manager)
 
+    # A manager's home is a redirect to the dashboard (a coach's is their week).
     response = client.get("/")
 
     assert response.status_code == 302
