@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from casework.import_jobs import placement_imports_purge
 from casework.models import ImportStatus, PlacementImport
 from survey.models import SurveyRound
 
@@ -15,6 +16,8 @@ from survey.models import SurveyRound
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The doors, grouped: reports, people, data, and the Django admin; two counts that wait."""
+    # The admin's landing page: uploads nobody confirmed within a day go from here too.
+    placement_imports_purge()
     today = timezone.localdate()
     return render(
         request,
