@@ -29,15 +29,24 @@ from followup.services import followup_save, followup_validate
 from participants.admin_search import PersonnummerSearchMixin
 from participants.models import (
     CaseNote,
+    CaseStatusChange,
     Consent,
     LearningGoal,
     Participant,
+    ParticipantChange,
     Study,
     SupportActivity,
 )
 from participants.personnummer import PersonnummerError, parse
 from participants.selectors import can_see_sensitive
-from participants.services import case_record_check, case_record_save, social_assistance_check
+from participants.services import (
+    case_record_check,
+    case_record_save,
+    participant_create,
+    participant_set_sensitive,
+    participant_update,
+    social_assistance_check,
+)
 from placements.forms import InternshipRowForm
 from placements.models import Internship, Placement, WageSubsidyCase
 from placements.services import (
@@ -161,6 +170,13 @@ class ParticipantAdminForm(forms.ModelForm):
             "months_social_assistance_before",
             "months_unemployed_before",
             "disability",
+            "phone",
+            "email",
+            "street_address",
+            "postal_code",
+            "city",
+            "preferred_language",
+            "interpreter_needed",
         )
 
     def clean_personnummer(self) -> str:
@@ -289,6 +305,35 @@ class ConsentInline(ReadOnlyInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("recorded_by")
 
 
+class ParticipantChangeInline(ReadOnlyInlineMixin, admin.TabularInline):
+    """The history of the participant's data, read-only: written by the services that
+    change it. A sensitive field's changes only for users who may see the field."""
+
+    model = ParticipantChange
+    fields = ("changed_at", "field", "old_value", "new_value", "reason", "changed_by")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        rows = super().get_queryset(request).select_related("changed_by")
+        if not can_see_sensitive(request.user):
+            rows = rows.exclude(field__in=SENSITIVE_FIELDS)
+        return rows
+
+
+class CaseStatusChangeInline(ReadOnlyInlineMixin, admin.TabularInline):
+    """Closings and reopenings, read-only: made on the participant page (case_close,
+    case_reopen)."""
+
+    model = CaseStatusChange
+    fields = ("date", "kind", "reason", "changed_by", "changed_at")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("changed_by")
+
+
 class CaseNoteInline(ReadOnlyInlineMixin, admin.TabularInline):
     """The journal, read-only: notes are append-only and never edited in place."""
 
@@ -330,7 +375,14 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
     search_help_text = _("Name, or a personal identity number in any form.")
     date_hierarchy = "enrolled_on"
     autocomplete_fields = ("coach",)
-    readonly_fields = ("birth_date", "gender", "created_at", "updated_at")
+    readonly_fields = (
+        "birth_date",
+        "gender",
+        "closed_on",
+        "closed_reason",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         (
             None,
@@ -345,7 +397,24 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
                 )
             },
         ),
-        (_("Case"), {"fields": ("unit", "coach", "district", "enrolled_on")}),
+        (
+            _("Case"),
+            {"fields": ("unit", "coach", "district", "enrolled_on", "closed_on", "closed_reason")},
+        ),
+        (
+            _("Contact details"),
+            {
+                "fields": (
+                    "phone",
+                    "email",
+                    "street_address",
+                    "postal_code",
+                    "city",
+                    "preferred_language",
+                    "interpreter_needed",
+                )
+            },
+        ),
         (
             _("Background"),
             {
@@ -369,6 +438,8 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
         SupportActivityInline,
         ConsentInline,
         CaseNoteInline,
+        CaseStatusChangeInline,
+        ParticipantChangeInline,
     )
     list_per_page = 50
     show_full_result_count = False
@@ -445,17 +516,47 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
         return (*readonly, "personnummer") if obj is not None else readonly
 
     def get_inlines(self, request: HttpRequest, obj: Participant | None) -> tuple:
-        # A participant being registered has no journal and no consents yet.
+        # A participant being registered has no journal, consents or history yet.
         if obj is None:
-            return tuple(
-                inline for inline in self.inlines if inline not in (CaseNoteInline, ConsentInline)
-            )
+            return tuple(inline for inline in self.inlines if inline not in HISTORY_INLINES)
         return self.inlines
+
+    def save_model(
+        self, request: HttpRequest, obj: Participant, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Through the services, as on the participant page: registration, or each
+        change with its history row (the sensitive fields through their own)."""
+        values = {
+            name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data
+        }
+        if not change:
+            values.pop("personnummer", None)
+            saved = participant_create(
+                personnummer=obj.personnummer, registered_by=request.user, **values
+            )
+            # The admin goes on with this instance: its inlines, message and redirect.
+            obj.pk, obj.created_at, obj.updated_at = saved.pk, saved.created_at, saved.updated_at
+            obj._state.adding = False
+            return
+        changed = {name: values[name] for name in form.changed_data if name in values}
+        sensitive = {name: value for name, value in changed.items() if name in SENSITIVE_FIELDS}
+        saved = participant_update(
+            participant=obj,
+            changed_by=request.user,
+            **{name: value for name, value in changed.items() if name not in SENSITIVE_FIELDS},
+        )
+        if sensitive:
+            saved = participant_set_sensitive(participant=obj, changed_by=request.user, **sensitive)
+        obj.updated_at = saved.updated_at
 
     def save_formset(
         self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet, change: bool
     ) -> None:
         save_case_rows(request, formset)
+
+
+# Shown once the participant exists.
+HISTORY_INLINES = (CaseNoteInline, ConsentInline, CaseStatusChangeInline, ParticipantChangeInline)
 
 
 # --- Placements ------------------------------------------------------------------------

@@ -21,16 +21,20 @@ from core.forms import (
     version_of,
 )
 from followup.models import FollowUp
+from participants.contact import NORMALISERS
 from participants.models import (
     EARLIEST_CONSENT_DATE,
+    MAX_MONTHS_BEFORE,
     MAX_STUDY_EXTENT_PERCENT,
     CaseNote,
+    ClosureReason,
     ConsentFlow,
     LearningGoal,
     Participant,
     Study,
     SupportActivity,
 )
+from participants.personnummer import PersonnummerError, parse
 from placements.forms import InternshipLengthMixin
 from placements.models import (
     Internship,
@@ -108,6 +112,156 @@ def sensitive_form(field: str) -> type[SensitiveFieldForm]:
     if field not in Participant.SENSITIVE_FIELDS:
         raise ValueError(f"{field} is not a sensitive field")
     return forms.modelform_factory(Participant, form=SensitiveFieldForm, fields=[field])
+
+
+# --- The participant's own data, the personnummer, closing and reopening --------------
+
+
+def _off(attrs: dict | None = None) -> dict:
+    # The coach types someone else's details: the browser must not offer their own.
+    return {"autocomplete": "off", **(attrs or {})}
+
+
+class ParticipantDetailsForm(BootstrapFormMixin, forms.ModelForm):
+    """Names, district, contact details and background, as the participant page corrects them."""
+
+    loaded_at = VersionField()
+    months_social_assistance_before = forms.IntegerField(
+        label=_("Months of social assistance before enrolment"),
+        min_value=0,
+        max_value=MAX_MONTHS_BEFORE,
+        required=False,
+        help_text=_("Recorded only with consent to information exchange with the district."),
+    )
+    months_unemployed_before = forms.IntegerField(
+        label=_("Months of registered unemployment before enrolment"),
+        min_value=0,
+        max_value=MAX_MONTHS_BEFORE,
+        required=False,
+    )
+
+    class Meta:
+        model = Participant
+        fields = list(Participant.DETAIL_FIELDS)
+        labels = {
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "district": _("District"),
+            "phone": _("Phone"),
+            "email": _("E-mail address"),
+            "street_address": _("Street address"),
+            "postal_code": _("Postal code"),
+            "city": _("City"),
+            "preferred_language": _("Preferred language"),
+            "interpreter_needed": _("Interpreter needed"),
+            "education_level": _("Education level"),
+            "foreign_born": _("Born abroad"),
+        }
+        widgets = {
+            "first_name": forms.TextInput(attrs=_off()),
+            "last_name": forms.TextInput(attrs=_off()),
+            "phone": forms.TextInput(attrs=_off({"type": "tel", "inputmode": "tel"})),
+            "email": forms.TextInput(attrs=_off({"type": "email", "inputmode": "email"})),
+            "street_address": forms.TextInput(attrs=_off()),
+            "postal_code": forms.TextInput(attrs=_off({"inputmode": "numeric"})),
+            "city": forms.TextInput(attrs=_off()),
+            "preferred_language": forms.TextInput(attrs=_off()),
+            "foreign_born": forms.NullBooleanSelect,
+        }
+        error_messages = {
+            "first_name": {"required": _("Enter the first name.")},
+            "last_name": {"required": _("Enter the last name.")},
+        }
+
+    def __init__(self, *args: Any, instance: Participant, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"loaded_at": version_of(instance)})
+        super().__init__(*args, instance=instance, **kwargs)
+        self.fields["foreign_born"].required = False
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The model's own checks (phone, e-mail, postal code) run on the values as stored.
+        for name in ("phone", "email", "postal_code"):
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = NORMALISERS[name](cleaned[name])
+        return cleaned
+
+
+class CaseCloseForm(BootstrapFormMixin, forms.Form):
+    closed_on = forms.DateField(
+        label=_("Closed on"),
+        help_text=_("The last day of the enrolment."),
+        error_messages={"required": _("Enter the date the case is closed.")},
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", "---------"), *ClosureReason.choices],
+        error_messages={"required": _("Choose why the case is closed.")},
+    )
+    loaded_at = VersionField()
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"closed_on": timezone.localdate(), "loaded_at": version_of(participant)}
+        )
+        super().__init__(*args, **kwargs)
+        self.enrolled_on = participant.enrolled_on
+
+    def clean_closed_on(self) -> datetime.date:
+        closed_on = self.cleaned_data["closed_on"]
+        if closed_on > timezone.localdate():
+            raise ValidationError(_("The closing date cannot be in the future."))
+        if closed_on < self.enrolled_on:
+            raise ValidationError(
+                _("The case cannot be closed before the participant was enrolled (%(date)s).")
+                % {"date": self.enrolled_on.isoformat()}
+            )
+        return closed_on
+
+
+class CaseReopenForm(BootstrapFormMixin, forms.Form):
+    on = forms.DateField(
+        label=_("Reopened on"),
+        error_messages={"required": _("Enter the date the case is reopened.")},
+    )
+    loaded_at = VersionField()
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"on": timezone.localdate(), "loaded_at": version_of(participant)}
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_on(self) -> datetime.date:
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return on
+
+
+class PersonnummerCorrectionForm(BootstrapFormMixin, forms.Form):
+    """An administrator's correction of a number typed wrong at registration."""
+
+    personnummer = forms.CharField(
+        label=_("Correct personal identity number"),
+        max_length=13,
+        help_text=_("YYYYMMDD-NNNN, YYYYMMDDNNNN or YYMMDD-NNNN; samordningsnummer accepted."),
+        widget=forms.TextInput(attrs=_off({"inputmode": "numeric"})),
+        error_messages={"required": _("Enter the correct number.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=500,
+        widget=forms.Textarea,
+        help_text=_("For example: a digit was typed wrong at registration."),
+        error_messages={"required": _("Say why the number is corrected.")},
+    )
+
+    def clean_personnummer(self) -> str:
+        try:
+            return parse(self.cleaned_data["personnummer"]).number
+        except PersonnummerError as error:
+            raise ValidationError(error.message, code="invalid_personnummer") from None
 
 
 CONSENT_DECISIONS = [("given", _("Consent given")), ("not_given", _("Refused or withdrawn"))]

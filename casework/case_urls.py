@@ -14,6 +14,12 @@ urlpatterns = [
     path("disability/", case_views.disability_edit, name="disability_edit"),
     path("gender/", case_views.gender_self_described_edit, name="gender_self_described_edit"),
     path("consents/", case_views.consent_add, name="consent_add"),
+    path("details/", case_views.details_edit, name="details_edit"),
+    # The full number is shown in the answer to a POST, never in an address.
+    path("personnummer/show/", case_views.personnummer_show, name="personnummer_show"),
+    path("personnummer/", case_views.personnummer_correct_view, name="personnummer_correct"),
+    path("close/", case_views.case_close_view, name="case_close"),
+    path("reopen/", case_views.case_reopen_view, name="case_reopen"),
     path("notes/", case_views.note_add, name="note_add"),
     path("notes/<int:note_pk>/correction/", case_views.note_correct, name="note_correct"),
     path("activities/", case_views.activity_add, name="activity_add"),

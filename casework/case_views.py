@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
 from casework import case_forms
@@ -45,17 +45,24 @@ from followup.models import FollowUp
 from followup.services import followup_register
 from participants.models import CaseNote, LearningGoal, Participant
 from participants.selectors import (
+    can_correct_personnummer,
     can_edit_participant,
     can_see_sensitive,
     consent_overview,
     participant_for_user,
+    participant_history,
+    personnummer_for_user,
 )
 from participants.services import (
+    case_close,
     case_note_add,
+    case_reopen,
     consent_record,
     learning_goal_create,
     learning_goal_update,
     participant_set_sensitive,
+    participant_update,
+    personnummer_correct,
     study_create,
     support_activity_add,
 )
@@ -139,7 +146,7 @@ FormSaver = Callable[[forms.BaseForm], tuple[str, str]]
 
 
 def _summary_context(request: HttpRequest, participant: Participant) -> dict:
-    """The summary and consent cards: also swapped in after every save."""
+    """The summary, details, history and consent cards: also swapped in after every save."""
     today = timezone.localdate()
     current = (
         participant.placements.active_on(today)
@@ -154,6 +161,9 @@ def _summary_context(request: HttpRequest, participant: Participant) -> dict:
         # Without the permission the page carries no trace of disability.
         "sees_sensitive": can_see_sensitive(request.user),
         "consents": consent_overview(participant),
+        "can_edit": can_edit_participant(request.user, participant),
+        "can_correct_personnummer": can_correct_personnummer(request.user),
+        "history": list(participant_history(request.user, participant)),
     }
 
 
@@ -185,13 +195,10 @@ def _timeline_context(request: HttpRequest, participant: Participant, show: str 
     }
 
 
-@login_required
-@require_GET
-def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = participant_for_user(request.user, pk)
+def _detail_context(request: HttpRequest, participant: Participant, show: str | None) -> dict:
     context = {
         **_summary_context(request, participant),
-        **_timeline_context(request, participant, request.GET.get("show")),
+        **_timeline_context(request, participant, show),
     }
     if context["can_edit"]:
         spec = _add_spec(participant, "note")
@@ -203,6 +210,32 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["add_spec"] = spec
     # The register extract (GDPR art. 15) holds disability: admins with the permission.
     context["can_extract"] = request.user.has_role(Role.ADMIN) and can_see_sensitive(request.user)
+    return context
+
+
+@login_required
+@require_GET
+def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for_user(request.user, pk)
+    context = _detail_context(request, participant, request.GET.get("show"))
+    return render(request, "participants/detail.html", context)
+
+
+@login_required
+@require_POST
+def personnummer_show(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full personnummer, once, on request: a POST, so that it is never a link that
+    a browser prefetches or a history replays, and an access-log row each time."""
+    participant = participant_for_user(request.user, pk)
+    number = personnummer_for_user(request.user, participant)
+    if is_htmx(request):
+        return render(
+            request,
+            "participants/_personnummer_shown.html",
+            {"participant": participant, "full_personnummer": number},
+        )
+    context = _detail_context(request, participant, None)
+    context["full_personnummer"] = number
     return render(request, "participants/detail.html", context)
 
 
@@ -298,6 +331,9 @@ def _saved(
     if not is_htmx(request):
         messages.success(request, message)
         return redirect(f"{_detail_url(participant)}#{anchor}")
+    # As saved: the cards swapped in carry the participant's new version (the
+    # forms opened from them check it) and their new values.
+    participant.refresh_from_db()
     context = {
         **_summary_context(request, participant),
         **_timeline_context(request, participant, None),
@@ -446,6 +482,144 @@ def disability_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def gender_self_described_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _sensitive_edit(request, pk, "gender_self_described")
+
+
+# --- The participant's own data, the personnummer, closing and reopening ---------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def details_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Names, district, contact details and background; each change kept in the history."""
+    participant = participant_for_user(request.user, pk)
+    spec = _inline_spec(
+        participant,
+        "details",
+        "participants:details_edit",
+        {},
+        _("Change the participant's details"),
+        _("Save details"),
+        "participant-details",
+    )
+
+    def build(data: QueryDict | None, record: Participant) -> forms.BaseForm:
+        return case_forms.ParticipantDetailsForm(data, instance=record, auto_id=spec.auto_id)
+
+    def save(form: forms.BaseForm) -> tuple[str, str]:
+        data = form.cleaned_data
+        saved = participant_update(
+            participant=participant,
+            changed_by=request.user,
+            loaded_at=data["loaded_at"],
+            **{field: data[field] for field in Participant.DETAIL_FIELDS},
+        )
+        # The same version as loaded: no value differed, nothing was saved.
+        if saved.updated_at == data["loaded_at"]:
+            return "participant-details", _("Nothing was changed.")
+        return "participant-history", _("The participant's details are saved.")
+
+    return _case_form(request, participant, spec, build, save, record=participant)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def personnummer_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator corrects a number typed wrong; a page of its own, logged."""
+    participant = participant_for_user(request.user, pk)
+    if not can_correct_personnummer(request.user):
+        raise PermissionDenied
+    spec = FormSpec(
+        key="personnummer",
+        title=_("Correct the personal identity number"),
+        submit=_("Save correction"),
+        url=reverse("participants:personnummer_correct", kwargs={"pk": participant.pk}),
+        participant=participant,
+        inline=True,
+        keep_open=True,
+        cancel_anchor="participant-summary",
+        context=_(
+            "Recorded now: %(number)s. The birth date and the legal gender follow the "
+            "corrected number."
+        )
+        % {"number": participant.masked_personnummer},
+    )
+
+    def build(data: QueryDict | None, record: Any) -> forms.BaseForm:
+        return case_forms.PersonnummerCorrectionForm(data, auto_id=spec.auto_id)
+
+    def save(form: forms.BaseForm) -> tuple[str, str]:
+        personnummer_correct(
+            participant=participant,
+            new_number=form.cleaned_data["personnummer"],
+            reason=form.cleaned_data["reason"],
+            by_user=request.user,
+        )
+        return "participant-history", _("The personal identity number is corrected.")
+
+    return _case_form(request, participant, spec, build, save)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the enrolment ("avsluta inskrivning") with a date and a reason."""
+    participant = participant_for_user(request.user, pk)
+    spec = _inline_spec(
+        participant,
+        "case-close",
+        "participants:case_close",
+        {},
+        _("Close the case"),
+        _("Close the case"),
+        "participant-summary",
+    )
+
+    def build(data: QueryDict | None, record: Participant) -> forms.BaseForm:
+        return case_forms.CaseCloseForm(data, participant=record, auto_id=spec.auto_id)
+
+    def save(form: forms.BaseForm) -> tuple[str, str]:
+        data = form.cleaned_data
+        case_close(
+            participant=participant,
+            closed_on=data["closed_on"],
+            reason=data["reason"],
+            by_user=request.user,
+            loaded_at=data["loaded_at"],
+        )
+        return "participant-summary", _("The case is closed.")
+
+    return _case_form(request, participant, spec, build, save, record=participant)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a closed case again: the closing stays in the timeline."""
+    participant = participant_for_user(request.user, pk)
+    spec = _inline_spec(
+        participant,
+        "case-reopen",
+        "participants:case_reopen",
+        {},
+        _("Reopen the case"),
+        _("Reopen the case"),
+        "participant-summary",
+    )
+
+    def build(data: QueryDict | None, record: Participant) -> forms.BaseForm:
+        return case_forms.CaseReopenForm(data, participant=record, auto_id=spec.auto_id)
+
+    def save(form: forms.BaseForm) -> tuple[str, str]:
+        data = form.cleaned_data
+        case_reopen(
+            participant=participant,
+            on=data["on"],
+            by_user=request.user,
+            loaded_at=data["loaded_at"],
+        )
+        return "participant-summary", _("The case is reopened.")
+
+    return _case_form(request, participant, spec, build, save, record=participant)
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import FollowUp
 from participants.models import CaseNote, Participant
+from participants.selectors import case_status_changes
 from placements.models import Placement
 
 # The kinds in the order of the filter chips; the keys are also the `show` parameter.
@@ -29,6 +30,7 @@ KINDS: dict[str, Any] = {
     "internships": _("Internships"),
     "subsidies": _("Wage subsidies"),
     "followups": _("Follow-ups"),
+    "status": _("Closing and reopening"),
 }
 
 
@@ -166,6 +168,12 @@ def participant_timeline(
             # A case sits at its decision once there is one: that is the news.
             date = case.decided_on or case.applied_on
             entries.append(TimelineEntry("subsidies", date, case.created_at, case))
+
+    if "status" in wanted:
+        entries += [
+            TimelineEntry("status", event.date, event.changed_at, event)
+            for event in case_status_changes(participant)
+        ]
 
     entries.sort(key=lambda entry: (entry.date, entry.created_at), reverse=True)
     return entries

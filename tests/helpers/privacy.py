@@ -14,9 +14,11 @@ from audit.services import log_access
 from followup.models import FollowUp, RegisterOutcome, SurveyResponse
 from participants.models import (
     CaseNote,
+    CaseStatusChange,
     Consent,
     LearningGoal,
     Participant,
+    ParticipantChange,
     Study,
     SupportActivity,
     TransferRequest,
@@ -216,6 +218,35 @@ def build_case(
                 decided_on=on + days(1),
                 recorded_by=coach,
             )
+        ],
+        # The coach corrected the phone number.
+        ParticipantChange: [
+            ParticipantChange.objects.create(
+                participant=participant,
+                field="phone",
+                old_value="08-123 456 78",
+                new_value=f"070-{serial} 45 67 {marker}",
+                changed_by=coach,
+                changed_at=at(on + days(3)),
+            )
+        ],
+        # They declined support for a week and came back.
+        CaseStatusChange: [
+            CaseStatusChange.objects.create(
+                participant=participant,
+                kind="close",
+                date=on + days(15),
+                reason="avbojt",
+                changed_by=coach,
+                changed_at=at(on + days(15)),
+            ),
+            CaseStatusChange.objects.create(
+                participant=participant,
+                kind="reopen",
+                date=on + days(22),
+                changed_by=coach,
+                changed_at=at(on + days(22)),
+            ),
         ],
         # Another unit asked to take the person over, and was declined.
         TransferRequest: [

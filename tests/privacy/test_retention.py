@@ -237,6 +237,8 @@ def test_retention_leaves_no_trace_of_the_old_case_and_keeps_the_new_one_whole(
         "participants.study": 1,
         "participants.consent": 1,
         "participants.transferrequest": 1,
+        "participants.participantchange": 1,
+        "participants.casestatuschange": 2,
         "placements.placement": 1,
         "placements.internship": 1,
         "placements.wagesubsidycase": 1,
