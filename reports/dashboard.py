@@ -49,6 +49,7 @@ from reports.selectors import (
     DashboardFilters,
     FilteredFigures,
     PeriodFigures,
+    UnitFigures,
     overdue_followups_per_coach,
     places_in_use,
     subsidies_waiting_per_coach,
@@ -106,7 +107,7 @@ def _shown_periods(first_year: int, last_year: int, today: datetime.date) -> lis
     return [p for p in periods_between(first_year, last_year) if p.window_end <= latest.window_end]
 
 
-Figures = CellFigures | FilteredFigures | PeriodFigures
+Figures = CellFigures | FilteredFigures | PeriodFigures | UnitFigures
 
 
 def _keyed_cells(

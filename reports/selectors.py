@@ -353,6 +353,26 @@ class PeriodFigures:
         }
 
 
+class UnitFigures:
+    """One unit chosen and nothing else: its rolled-up figures, and all units' as the one
+    coarser view. Two reads of a few hundred rows instead of a pass over every cell;
+    the same figures as ``FilteredFigures`` with the unit as its only filter."""
+
+    def __init__(self, snapshot: OutcomeSnapshot, unit_id: int) -> None:
+        self.own = PeriodFigures(snapshot, unit_id)
+        self.all_units = PeriodFigures(snapshot, None)
+
+    def counts(
+        self, periods: list[ReportPeriod], *, group_by: str | None = None
+    ) -> dict[Any, list[OutcomeCounts]]:
+        return self.own.counts(periods, group_by=group_by)
+
+    def coarser_counts(
+        self, periods: list[ReportPeriod], *, group_by: str | None = None
+    ) -> list[dict[Any, list[OutcomeCounts]]]:
+        return [self.all_units.counts(periods, group_by=group_by)]
+
+
 def counts_per_period(
     qs: QuerySet[OutcomeCell], periods: list[ReportPeriod], *, group_by: str | None = None
 ) -> dict[Any, list[OutcomeCounts]]:

@@ -31,6 +31,7 @@ from reports.selectors import (
     DashboardFilters,
     FilteredFigures,
     PeriodFigures,
+    UnitFigures,
     cells,
     figures_unit_for,
     latest_snapshot,
@@ -62,6 +63,9 @@ def _dashboard(request: HttpRequest) -> dict:
     if snapshot and not chosen.applied():
         # The usual view: figures rolled up when the snapshot was computed.
         figures = PeriodFigures(snapshot, scope_unit_id)
+    elif snapshot and chosen.applied() == ["chosen_unit_id"]:
+        # Where a manager starts: one unit's rolled-up figures beside all units'.
+        figures = UnitFigures(snapshot, chosen.chosen_unit_id)
     elif chosen.applied():
         # With the coarser views' counts, so the page hides what they would give away.
         figures = FilteredFigures(base, chosen)

@@ -13,6 +13,8 @@ from participants.models import Gender
 from placements.models import WageSubsidyCase
 from reports.annual.subsidies import processing_times
 from reports.models import OutcomeSnapshot
+from reports.periods import parse_period
+from reports.selectors import DashboardFilters, FilteredFigures, UnitFigures, cells
 from reports.snapshots import snapshot_compute
 from tests.factories import (
     AdminFactory,
@@ -318,3 +320,36 @@ def test_a_units_name_in_the_first_line_is_never_a_formula(client, two_units):
     for row in rows:
         for cell in row:
             assert cell[:1] not in ("=", "+", "-", "@")
+
+
+def test_one_unit_reads_the_rolled_up_figures_and_gets_what_the_cells_give(unit, other_unit):
+    third = UnitFactory(name="Jobbtorg Västerort")
+    outcomes = ["studier", "ej_nadd", "arbete_subventionerat", "arbetssokande"]
+    for index in range(40):
+        participant = ParticipantFactory(
+            unit=(unit, other_unit, third)[index % 3],
+            gender="man" if index % 4 else "kvinna",
+            birth_date=D(1980, 6, 15),
+        )
+        end = D(2019, 2, 1) + datetime.timedelta(days=23 * index)
+        place(end, outcomes[index % 4], participant=participant, funding="amf")
+    with time_machine.travel(TODAY):
+        made = snapshot()
+    periods = [parse_period(label) for label in ("T1-2020", "T2-2020", "VB-2020", "T1-2021")]
+    for chosen in (unit, other_unit, third):
+        rolled_up = UnitFigures(made, chosen.pk)
+        summed = FilteredFigures(
+            cells(made, DashboardFilters()), DashboardFilters(chosen_unit_id=chosen.pk)
+        )
+        for group_by in (None, "gender", "job_type"):
+            got, expected = (f.counts(periods, group_by=group_by) for f in (rolled_up, summed))
+            assert {k: [c.as_dict() for c in v] for k, v in got.items()} == {
+                k: [c.as_dict() for c in v] for k, v in expected.items() if any(c.ended for c in v)
+            }
+            (coarse,) = rolled_up.coarser_counts(periods, group_by=group_by)
+            (exact,) = summed.coarser_counts(periods, group_by=group_by)
+            assert {k: [(c.followed_up, c.ended) for c in v] for k, v in coarse.items()} == {
+                k: [(c.followed_up, c.ended) for c in v]
+                for k, v in exact.items()
+                if any(c.ended for c in v)
+            }
