@@ -120,6 +120,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "rounds": SurveyRound.objects.order_by("-opens_on", "-id")[:50],
             "can_print": user.has_role(Role.COACH) or user.has_role(Role.ADMIN),
             "can_see_results": user.has_role(Role.MANAGER) or user.has_role(Role.ADMIN),
+            "can_manage_rounds": user.has_role(Role.ADMIN),
         },
     )
 

@@ -213,3 +213,11 @@ def test_close_service_is_refused_for_a_closed_round():
     survey_round = make_round(open_today=False, opens_on=D(2026, 8, 1), closes_on=D(2026, 8, 31))
     with pytest.raises(ValidationError, match="already"):
         services.survey_round_close(survey_round=survey_round, today=D(2026, 9, 10))
+
+
+def test_the_survey_page_leads_an_admin_and_only_an_admin_to_the_rounds(client, coach, admin_user):
+    client.force_login(coach)
+    assert URL not in client.get(reverse("survey:index")).content.decode()
+
+    client.force_login(admin_user)
+    assert f'href="{URL}"' in client.get(reverse("survey:index")).content.decode()
