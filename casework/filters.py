@@ -12,6 +12,7 @@ from django.db.models import (
     CharField,
     Exists,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -19,6 +20,8 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
@@ -97,9 +100,24 @@ def long_followed_up_condition(today: datetime.date) -> Q:
     finished. A new placement makes the case active again.
     """
     window_start = followup_window_start(today)
-    placements = Placement.objects.filter(participant=OuterRef("pk"))
-    settled = FollowUp.objects.filter(placement=OuterRef("pk"), performed_on__lt=window_start)
-    return Q(Exists(placements)) & ~Q(Exists(placements.filter(~Exists(settled))))
+    unsettled = (
+        Q(end_date__isnull=True)
+        | Q(followup__isnull=True)
+        | Q(followup__performed_on__isnull=True)
+        | Q(followup__performed_on__gte=window_start)
+    )
+    # One value per participant: 1 if a placement is unsettled, 0 if every one is
+    # settled, none without placements. A scalar subquery is looked up per
+    # participant by index; two nested EXISTS made PostgreSQL anti-join every
+    # placement and follow-up there is, whatever the unit.
+    any_unsettled = Subquery(
+        Placement.objects.filter(participant=OuterRef("pk"))
+        .order_by()
+        .values("participant")
+        .annotate(flag=Max(Case(When(unsettled, then=Value(1)), default=Value(0))))
+        .values("flag")[:1]
+    )
+    return Q(Exact(Coalesce(any_unsettled, Value(1)), 0))
 
 
 def case_state_conditions(today: datetime.date) -> dict[str, Q]:
