@@ -17,6 +17,7 @@ from audit.services import log_access
 from casework.filters import (
     CaseloadFilter,
     CaseloadSearchForm,
+    CaseState,
     CaseStatus,
     case_status_conditions,
     caseload_columns,
@@ -108,6 +109,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         participants = participants.filter(personnummer=personnummer)
         # That someone looked a person up by number, never the number.
         log_access(action=Action.SEARCH, object_type="participant", detail="personnummer search")
+    filtering = (
+        any(data.get(key) for key in ("status", "job_type", "coach", "followup_due"))
+        or (data.get("case") or CaseState.ACTIVE) != CaseState.ACTIVE
+    )
+    if not data.get("case"):
+        # The caseload is the active cases; a search looks for a person in every case.
+        data["case"] = CaseState.ALL if personnummer or name else CaseState.ACTIVE
     today = timezone.localdate()
     filterset = CaseloadFilter(
         data, queryset=with_case_figures(participants, today=today), request=request
@@ -131,9 +139,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "searched_number": mask(personnummer) if personnummer else None,
             "filterset": filterset,
             "filter_fields": filterset.visible_fields(with_coach=scope == "unit"),
-            "filtering": any(
-                data.get(name) for name in ("status", "job_type", "coach", "followup_due")
-            ),
+            "filtering": filtering,
+            "case_state": data["case"],
             "columns": caseload_columns(filterset.current_sort(), show_unit=show_unit),
             "show_unit": show_unit,
             "today": today,
