@@ -46,8 +46,9 @@ def load_dataset() -> float:
     return loaded
 
 
-def time_page(client, label: str, path: str, *, runs: int) -> None:
-    """Print the median server time and the query count of a page (after one warm-up)."""
+def time_page(client, label: str, path: str, *, runs: int) -> float:
+    """Print the median server time and the query count of a page (after one warm-up);
+    return the median in seconds."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -59,7 +60,9 @@ def time_page(client, label: str, path: str, *, runs: int) -> None:
             response = client.get(path)
             timings.append(time.perf_counter() - started)
         assert response.status_code == 200, (path, response.status_code)
+    median = statistics.median(timings)
     print(
-        f"{label}: median {statistics.median(timings) * 1000:.0f} ms server time over "
+        f"{label}: median {median * 1000:.0f} ms server time over "
         f"{runs} requests; {len(queries.captured_queries)} queries"
     )
+    return median
