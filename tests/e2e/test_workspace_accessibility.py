@@ -198,6 +198,10 @@ def test_caseload_register_followups_and_workplace_pages_are_accessible_for_a_co
     WorkplaceFactory.create_batch(3)
     page = browser_page
     log_in(page, live_server, "coach1", PASSWORD)
+    # A coach starts on their week; the caseload is in the menu.
+    page.wait_for_url(f"{live_server.url}/")
+    assert_accessible(page, live_server, "my week")
+    page.locator("header a[href='/participants/']").click()
     page.wait_for_url(f"{live_server.url}/participants/")
 
     # Caseload: mine (the default), the whole unit, a second page, sorted, filtered.
