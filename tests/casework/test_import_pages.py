@@ -467,7 +467,7 @@ def test_while_the_import_waits_the_page_polls_its_progress_and_reloads_without_
 
 # Committed rows: on PostgreSQL the progress goes through a second connection, which sees
 # only what is committed (as the page does).
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_import_reports_its_progress_on_the_row_stage_by_stage(media, admin_user, monkeypatch):
     monkeypatch.setattr(importer, "WRITE_BATCH", 1)
     placement_import = import_jobs.placement_import_upload(
