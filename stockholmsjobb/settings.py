@@ -246,6 +246,11 @@ vars().update(EMAIL_CONFIG)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="stockholmsjobb@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the accessibility statement (/accessibility/) tells people to report a
+# shortcoming; each municipality's instance sets its own.
+ACCESSIBILITY_CONTACT_EMAIL = env(
+    "ACCESSIBILITY_CONTACT_EMAIL", default="tillganglighet@jobbtorg.example"
+)
 
 # --- Uploads --------------------------------------------------------------
 # The largest file an upload form takes (SCB's extract, paper survey answers);

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from casework import week_views
+from core import views as core_views
 
 urlpatterns = [
     path("", week_views.home, name="home"),
@@ -19,6 +20,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accessibility/", core_views.accessibility_statement, name="accessibility"),
     path("participants/", include("casework.urls")),
     path("transfers/", include("casework.transfer_urls")),
     path("followups/", include("followup.urls")),

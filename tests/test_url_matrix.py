@@ -85,6 +85,7 @@ PUBLIC = {
     # A's participant, so a name on it would be caught).
     "survey:respond",
     "survey:thanks",  # where an answer lands: a thank-you text, nothing else
+    "accessibility",  # the accessibility statement the law requires to be public
 }
 
 # Answers that differ from the general rule, with the reason. Keyed by
