@@ -294,12 +294,17 @@ BEAT_SCHEDULE = {
         "task": "followup.tasks.send_followup_reminders_task",
         "crontab": {"hour": 6, "minute": 30, "day_of_week": "mon-fri"},
     },
-    # Retention (gallring), at night when nobody is working on the cases.
     # The access log's hash chain takes in the rows written since (audit.chain).
     "access-log-seal-every-minute": {
         "task": "audit.tasks.seal_access_log_task",
         "crontab": {"minute": "*"},
     },
+    # Placement files uploaded on the desk and not confirmed within a day are deleted.
+    "placement-imports-purge-hourly": {
+        "task": "casework.tasks.purge_placement_imports_task",
+        "crontab": {"minute": 20},
+    },
+    # Retention (gallring), at night when nobody is working on the cases.
     "retention-nightly": {
         "task": "privacy.tasks.retention_task",
         "crontab": {"hour": 2, "minute": 30},

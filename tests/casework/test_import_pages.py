@@ -550,3 +550,19 @@ def test_an_import_whose_file_is_missing_fails_with_a_reason(media, admin_user):
     placement_import.refresh_from_db()
     assert "could not read the uploaded file" in import_jobs.failure_reason(placement_import)
     assert not Participant.objects.exists()
+
+
+def test_the_beat_deletes_unconfirmed_uploads_every_hour():
+    from celery.schedules import crontab
+
+    from core.celery import app as celery_app
+
+    entries = [
+        entry
+        for entry in celery_app.conf.beat_schedule.values()
+        if entry["task"] == "casework.tasks.purge_placement_imports_task"
+    ]
+
+    assert len(entries) == 1
+    assert entries[0]["schedule"] == crontab(minute=20)
+    assert "casework.tasks.purge_placement_imports_task" in celery_app.tasks
