@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from audit.details import describe, object_type_name
 from audit.models import AccessLogEntry, Action
 from audit.services import log_access, log_change
 
@@ -67,12 +68,12 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
         "unit_name",
         "action",
         "participant_id",
-        "object_type",
+        "object_kind",
         "object_id",
         "path",
         "method",
         "ip_address",
-        "detail",
+        "detail_text",
     )
     list_filter = ("action", "at")
     search_fields = ("=username",)
@@ -85,6 +86,15 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_programme_admin(request)
+
+    # The stored English (the row is never rewritten), shown in the reader's language.
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_kind(self, obj: AccessLogEntry) -> str:
+        return object_type_name(obj.object_type)
+
+    @admin.display(description=_("detail"))
+    def detail_text(self, obj: AccessLogEntry) -> str:
+        return describe(obj.detail)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _is_programme_admin(request)
