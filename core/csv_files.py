@@ -23,6 +23,8 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import IO
 
+from django.utils.translation import gettext
+
 from core.spool import SortedSpool
 from core.spreadsheet import text_cell
 
@@ -98,7 +100,7 @@ class ImportFailed(Exception):
         self.errors = errors
         message = "\n".join(self.shown)
         if self.not_shown:
-            message += f"\n… and {self.not_shown} more"
+            message += "\n" + gettext("… and %(count)s more") % {"count": self.not_shown}
         super().__init__(message)
 
     @property
@@ -149,8 +151,8 @@ class _Lines:
                 first = False
             if len(rest) > MAX_LINE_BYTES:
                 raise FormatError(
-                    f"a line is longer than {MAX_LINE_BYTES // 1024 // 1024} MB; "
-                    "is this a CSV file?",
+                    gettext("a line is longer than %(size)s MB; is this a CSV file?")
+                    % {"size": MAX_LINE_BYTES // 1024 // 1024},
                     row=self.newlines + 1,
                     column="file",
                 )
@@ -164,7 +166,7 @@ class _Lines:
             # The physical line of the bad byte: the spreadsheet row unless a
             # cell before it spans several lines.
             raise FormatError(
-                "the file is not UTF-8 text; in Excel save it as “CSV UTF-8”",
+                gettext("the file is not UTF-8 text; in Excel save it as “CSV UTF-8”"),
                 row=self.newlines + 1,
                 column="file",
             ) from None
@@ -204,16 +206,15 @@ def parse_header(
             unknown.append(cell.strip())
     if repeated:
         raise FormatError(
-            "columns given more than once: " + ", ".join(repeated), row=1, column="header"
+            gettext("columns given more than once: %(columns)s") % {"columns": ", ".join(repeated)},
+            row=1,
+            column="header",
         )
     missing = [name for name in required if name not in positions]
     if missing:
         raise FormatError(
-            "missing required columns: "
-            + ", ".join(missing)
-            + " (the header must name: "
-            + ", ".join(required)
-            + ")",
+            gettext("missing required columns: %(missing)s (the header must name: %(required)s)")
+            % {"missing": ", ".join(missing), "required": ", ".join(required)},
             row=1,
             column="header",
         )
@@ -254,7 +255,9 @@ def _file_problems(number: int) -> Iterator[None]:
     except FormatError as error:
         raise ImportFailed([RowError(error.row or 1, error.column, error.message)]) from None
     except csv.Error as error:
-        failure = RowError(number + 1, "file", f"cannot be read as CSV: {error}")
+        failure = RowError(
+            number + 1, "file", gettext("cannot be read as CSV: %(error)s") % {"error": error}
+        )
         raise ImportFailed([failure]) from None
 
 
@@ -262,8 +265,10 @@ def _read_header(
     lines: _Lines, columns: tuple[str, ...], required: tuple[str, ...]
 ) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
     empty = FormatError(
-        "the file is empty; the first row must be the header naming the columns "
-        + ", ".join(columns),
+        gettext(
+            "the file is empty; the first row must be the header naming the columns %(columns)s"
+        )
+        % {"columns": ", ".join(columns)},
         row=1,
         column="file",
     )
@@ -299,7 +304,7 @@ def _data_records(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[in
             found = True
             yield number, cells
     if not found:
-        raise ImportFailed([RowError(2, "file", "the file has a header but no data rows")])
+        raise ImportFailed([RowError(2, "file", gettext("the file has a header but no data rows"))])
 
 
 def read_records(
@@ -322,7 +327,10 @@ def parse_date(value: str) -> datetime.date | None:
             return datetime.date.fromisoformat(text)
         except ValueError:
             pass
-    raise ValueError(f"“{text}” is not a date in the form {DATE_FORMAT_HINT}")
+    raise ValueError(
+        gettext("“%(text)s” is not a date in the form %(form)s")
+        % {"text": text, "form": DATE_FORMAT_HINT}
+    )
 
 
 def format_date(value: datetime.date | None) -> str:

@@ -26,6 +26,7 @@ from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from audit.models import Action
@@ -154,21 +155,25 @@ def _read_rows(
             try:
                 personnummer = pnr.parse(number_text, today=today).number
             except pnr.PersonnummerError as error:
-                message = "required" if not number_text else str(error.message)
+                message = gettext("required") if not number_text else str(error.message)
                 errors.add(number, "personnummer", message)
             year = 0
             if year_text.isdigit() and FIRST_YEAR <= int(year_text) <= today.year:
                 year = int(year_text)
             else:
                 errors.add(
-                    number, "year", f"“{year_text}” is not a year from {FIRST_YEAR} to {today.year}"
+                    number,
+                    "year",
+                    gettext("“%(text)s” is not a year from %(first)s to %(last)s")
+                    % {"text": year_text, "first": FIRST_YEAR, "last": today.year},
                 )
             code = source_text.lower()
             if code not in INCOME_SOURCES:
                 errors.add(
                     number,
                     "income_source",
-                    f"unknown code “{source_text}”; use one of " + ", ".join(INCOME_SOURCES),
+                    gettext("unknown code “%(code)s”; use one of %(codes)s")
+                    % {"code": source_text, "codes": ", ".join(INCOME_SOURCES)},
                 )
             if len(errors) == failures:
                 rows.add((personnummer, year, number, code))
@@ -185,7 +190,11 @@ def _check_repeats(rows: SortedSpool, errors: RowErrors) -> None:
         if (personnummer, year) != person_and_year:
             person_and_year, first = (personnummer, year), number
         else:
-            errors.add(number, "personnummer", f"the same person and year as row {first}")
+            errors.add(
+                number,
+                "personnummer",
+                gettext("the same person and year as row %(row)s") % {"row": first},
+            )
 
 
 def _batches(rows: SortedSpool) -> Iterator[list[tuple[str, int, int, str]]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from audit.models import Action
@@ -77,7 +78,12 @@ def _read(
     for number, cells in records:
         if len(cells) > header.width and any(cell.strip() for cell in cells[header.width :]):
             errors.append(
-                RowError(number, "row", f"has {len(cells)} cells but the header has {header.width}")
+                RowError(
+                    number,
+                    "row",
+                    gettext("has %(cells)s cells but the header has %(width)s")
+                    % {"cells": len(cells), "width": header.width},
+                )
             )
 
         def cell(name: str, cells: list[str] = cells) -> str:
@@ -97,8 +103,10 @@ def _read(
                     RowError(
                         number,
                         "job_type",
-                        f"unknown job type “{job_type}”; use one of {', '.join(sorted(job_types))}"
-                        " or leave it empty",
+                        gettext(
+                            "unknown job type “%(code)s”; use one of %(codes)s or leave it empty"
+                        )
+                        % {"code": job_type, "codes": ", ".join(sorted(job_types))},
                     )
                 )
         answered = False
@@ -110,9 +118,11 @@ def _read(
                     RowError(
                         number,
                         code,
-                        f"“{text}” is not on the scale; use one of "
-                        f"{', '.join(Agreement.values)} (or the words, e.g. “stämmer bra”), "
-                        "or leave it empty",
+                        gettext(
+                            "“%(text)s” is not on the scale; use one of %(codes)s (or the words, "
+                            "e.g. “stämmer bra”), or leave it empty"
+                        )
+                        % {"text": text, "codes": ", ".join(Agreement.values)},
                     )
                 )
                 continue
@@ -121,13 +131,19 @@ def _read(
         studied = cell("studied").lower()
         if studied and studied not in STUDIED_VALUES:
             errors.append(
-                RowError(number, "studied", f"“{cell('studied')}” is not ja, nej or empty")
+                RowError(
+                    number,
+                    "studied",
+                    gettext("“%(text)s” is not ja, nej or empty") % {"text": cell("studied")},
+                )
             )
         else:
             response.studied_during_placement = STUDIED_VALUES.get(studied)
             answered = answered or bool(studied)
         if not answered and not any(error.row == number for error in errors):
-            errors.append(RowError(number, "row", "no answers; a blank form is not a response"))
+            errors.append(
+                RowError(number, "row", gettext("no answers; a blank form is not a response"))
+            )
         responses.append(response)
     if errors:
         raise ImportFailed(errors)
