@@ -89,6 +89,8 @@ class OutcomeCell(models.Model):
     studies = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("outcome cell")
+        verbose_name_plural = _("outcome cells")
         indexes = [models.Index(fields=["snapshot", "end_month"], name="outcomecell_month")]
 
     def __str__(self) -> str:
@@ -118,6 +120,8 @@ class PeriodFigure(models.Model):
     studies = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("period figure")
+        verbose_name_plural = _("period figures")
         indexes = [models.Index(fields=["snapshot", "unit"], name="periodfigure_scope")]
 
     def __str__(self) -> str:
