@@ -12,7 +12,6 @@ from django.db.models import (
     CharField,
     Exists,
     F,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -20,16 +19,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from accounts.models import User
 from casework.forms import coaches_for_user
+from casework.selectors import CaseState, cases_in_state, long_followed_up_condition
 from followup.models import FollowUp
-from followup.selectors import followup_window_start
 from participants.models import Participant
 from participants.personnummer import PersonnummerError, parse
 from placements.models import JobType, Placement
@@ -69,66 +66,6 @@ def case_status_conditions(today: datetime.date) -> dict[str, Q]:
         CaseStatus.AWAITING_FOLLOWUP: placed & ~current & (open_followup | ~done_followup),
         CaseStatus.FOLLOWED_UP: ~current & done_followup & ~open_followup,
         CaseStatus.NOT_PLACED: ~placed,
-    }
-
-
-class CaseState:
-    """Whether the case is still worked on: the caseload shows active cases unless asked."""
-
-    ACTIVE = "active"
-    FOLLOWED_UP_LONG_AGO = "followed_up_long_ago"
-    CLOSED = "closed"
-    ALL = "all"
-
-    choices = [
-        (ACTIVE, _("Active cases")),
-        (FOLLOWED_UP_LONG_AGO, _("Followed up long ago")),
-        (CLOSED, _("Closed cases")),
-        (ALL, _("All cases")),
-    ]
-
-
-def long_followed_up_condition(today: datetime.date) -> Q:
-    """A case followed up long ago: nothing is left to do in it, though nobody closed it.
-
-    The participant has had at least one placement, and every placement has
-    ended and had its follow-up registered before the follow-up window of
-    today began (``followup.selectors.followup_window_start``: by default more
-    than four months ago). A placement not ended, a follow-up still open or
-    not opened yet, or one registered within the window keeps the case
-    active: the coach is still working with the person, or has only just
-    finished. A new placement makes the case active again.
-    """
-    window_start = followup_window_start(today)
-    unsettled = (
-        Q(end_date__isnull=True)
-        | Q(followup__isnull=True)
-        | Q(followup__performed_on__isnull=True)
-        | Q(followup__performed_on__gte=window_start)
-    )
-    # One value per participant: 1 if a placement is unsettled, 0 if every one is
-    # settled, none without placements. A scalar subquery is looked up per
-    # participant by index; two nested EXISTS made PostgreSQL anti-join every
-    # placement and follow-up there is, whatever the unit.
-    any_unsettled = Subquery(
-        Placement.objects.filter(participant=OuterRef("pk"))
-        .order_by()
-        .values("participant")
-        .annotate(flag=Max(Case(When(unsettled, then=Value(1)), default=Value(0))))
-        .values("flag")[:1]
-    )
-    return Q(Exact(Coalesce(any_unsettled, Value(1)), 0))
-
-
-def case_state_conditions(today: datetime.date) -> dict[str, Q]:
-    """Each case state as a condition: closed, followed up long ago, or active (neither)."""
-    closed = Q(closed_on__isnull=False)
-    long_ago = long_followed_up_condition(today)
-    return {
-        CaseState.ACTIVE: ~closed & ~long_ago,
-        CaseState.FOLLOWED_UP_LONG_AGO: ~closed & long_ago,
-        CaseState.CLOSED: closed,
-        CaseState.ALL: Q(),
     }
 
 
@@ -314,7 +251,7 @@ class CaseloadFilter(django_filters.FilterSet):
     default_case = CaseState.ACTIVE
 
     def filter_case(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(case_state_conditions(timezone.localdate())[value])
+        return cases_in_state(queryset, value, today=timezone.localdate())
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # The condition itself, not the annotation: an EXISTS in WHERE becomes a join.

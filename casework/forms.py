@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Role, User
+from casework.selectors import CaseState
 from participants.models import (
     ConsentFlow,
     District,
@@ -349,15 +350,19 @@ class ParticipantChoiceField(forms.ModelMultipleChoiceField):
 
 
 def reassignable_participants(user: User) -> QuerySet[Participant]:
-    """The cases a user may give another coach: the active ones (not closed) they may read."""
+    """The cases a user may give another coach: every one they may read that is not closed.
+
+    Those followed up long ago included: the list shows the active ones
+    (``casework.selectors.active_cases``) unless asked for those too.
+    """
     return participants_for_user(user).filter(closed_on__isnull=True)
 
 
 class CaseloadReassignForm(forms.Form):
     """Move several participants to another coach (when staff leave, or to share work).
 
-    The participants are any active cases the user may read, ticked one by
-    one on the list (``CaseloadReassignFilter`` narrows what is listed;
+    The participants are any cases not closed that the user may read, ticked
+    one by one on the list (``CaseloadReassignFilter`` narrows what is listed;
     nothing is ticked to start with); "to" is an active coach the user may
     pick. A closed case, or one outside the user's reach, is refused with
     one message that says neither which nor why.
@@ -380,6 +385,7 @@ class CaseloadReassignForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["participants"].queryset = reassignable_participants(user)
         self.fields["to_coach"].queryset = coaches_for_user(user)
         style_widgets(self)
@@ -387,6 +393,18 @@ class CaseloadReassignForm(forms.Form):
     def chosen_ids(self) -> set[str]:
         """The boxes ticked in the request, so a refused form keeps them ticked."""
         return set(self.data.getlist("participants")) if self.is_bound else set()
+
+    def ids_out_of_reach(self) -> list[int]:
+        """The ticked ids of a refused choice that name no one the user may read.
+
+        Refused in the same words as a closed case (``invalid_choice``), but
+        a request for someone outside the user's reach, which the view logs.
+        """
+        if not self.is_bound or "participants" not in self.errors:
+            return []
+        asked = {int(value) for value in self.chosen_ids() if value.isascii() and value.isdigit()}
+        readable = participants_for_user(self.user).filter(pk__in=asked).values_list("pk", flat=True)
+        return sorted(asked - set(readable))
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -408,9 +426,19 @@ class CaseloadReassignForm(forms.Form):
         return cleaned
 
 
-class CaseloadReassignFilter(forms.Form):
-    """What the reassignment page lists: one coach's active cases, or one status's."""
+# The caseload's case filter, less closed cases (they are not moved): "all" is every open one.
+REASSIGN_CASE_CHOICES = [
+    (CaseState.ACTIVE, _("Active cases")),
+    (CaseState.FOLLOWED_UP_LONG_AGO, _("Followed up long ago")),
+    (CaseState.ALL, _("All cases not closed")),
+]
 
+
+class CaseloadReassignFilter(forms.Form):
+    """What the reassignment page lists: active cases (unless another case state is
+    chosen), of one coach or one status."""
+
+    case = forms.ChoiceField(label=_("Cases"), choices=REASSIGN_CASE_CHOICES, required=False)
     coach = CoachChoiceField(
         label=_("Coach"), queryset=User.objects.none(), required=False, empty_label=_("All coaches")
     )
@@ -425,11 +453,13 @@ class CaseloadReassignFilter(forms.Form):
         self.fields["status"].choices = [("", _("All statuses")), *statuses]
         style_widgets(self)
 
-    def chosen(self) -> tuple[User | None, str]:
-        """The coach and status asked for; a value that is not a choice is no filter."""
+    def chosen(self) -> tuple[str, User | None, str]:
+        """The case state, coach and status asked for; a value that is not a choice is no
+        filter (and the case state then the active cases)."""
         if not self.is_bound or not self.is_valid():
-            return None, ""
-        return self.cleaned_data["coach"], self.cleaned_data["status"]
+            return CaseState.ACTIVE, None, ""
+        data = self.cleaned_data
+        return data["case"] or CaseState.ACTIVE, data["coach"], data["status"]
 
 
 # --- Transfer between units -------------------------------------------------

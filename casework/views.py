@@ -13,11 +13,10 @@ from django.utils.translation import ngettext
 from accounts.decorators import role_required
 from accounts.models import Role
 from audit.models import Action
-from audit.services import log_access
+from audit.services import log_access, log_refused
 from casework.filters import (
     CaseloadFilter,
     CaseloadSearchForm,
-    CaseState,
     CaseStatus,
     case_status_conditions,
     caseload_columns,
@@ -33,6 +32,7 @@ from casework.forms import (
     reassignable_participants,
     registered_elsewhere,
 )
+from casework.selectors import CaseState, cases_in_state
 from participants.models import CaseNote, Participant, SupportActivity
 from participants.personnummer import mask
 from participants.selectors import participants_for_user
@@ -189,6 +189,8 @@ def register(request: HttpRequest) -> HttpResponse:
 
 # The reassignment list, a page at a time: "select all shown" ticks at most this many.
 REASSIGN_PAGE_SIZE = 50
+# The access-log detail of a ticked participant outside the user's reach.
+REASSIGN_REFUSED_DETAIL = "participant out of reach (caseload reassignment)"
 
 
 def _with_last_activity(cases: QuerySet[Participant]) -> QuerySet[Participant]:
@@ -204,13 +206,14 @@ def _with_last_activity(cases: QuerySet[Participant]) -> QuerySet[Participant]:
 
 @role_required(Role.MANAGER, Role.ADMIN)
 def reassign(request: HttpRequest) -> HttpResponse:
-    """Give chosen active cases another coach: a list filtered by coach and status, with
-    each case's status shown, nothing ticked to start with, one page at a time."""
+    """Give chosen cases another coach: a list of the active cases (or, when chosen, those
+    followed up long ago), filtered by coach and status, with each case's status shown,
+    nothing ticked to start with, one page at a time."""
     today = timezone.localdate()
     # The list's filters stay in the address, the POST's too: a refusal shows the same list.
-    filters = {key: request.GET.get(key, "") for key in ("coach", "status", "page")}
+    filters = {key: request.GET.get(key, "") for key in ("case", "coach", "status", "page")}
     filter_form = CaseloadReassignFilter(
-        {key: filters[key] for key in ("coach", "status")},
+        {key: filters[key] for key in ("case", "coach", "status")},
         user=request.user,
         statuses=CaseStatus.choices,
     )
@@ -245,8 +248,14 @@ def reassign(request: HttpRequest) -> HttpResponse:
             url = reverse("participants:reassign")
             kept = {key: value for key, value in filters.items() if value and key != "page"}
             return redirect(f"{url}?{urlencode(kept)}" if kept else url)
-    coach, status = filter_form.chosen()
-    cases = reassignable_participants(request.user)
+    elif request.method == "POST":
+        # The page says only that some cannot be moved; the log names those outside reach.
+        for participant_id in form.ids_out_of_reach():
+            log_refused(
+                detail=REASSIGN_REFUSED_DETAIL, participant_id=participant_id, user=request.user
+            )
+    case_state, coach, status = filter_form.chosen()
+    cases = cases_in_state(reassignable_participants(request.user), case_state, today=today)
     if coach is not None:
         cases = cases.filter(coach=coach)
     if status:
@@ -271,5 +280,6 @@ def reassign(request: HttpRequest) -> HttpResponse:
             "filter_form": filter_form,
             "page": page,
             "chosen_ids": form.chosen_ids(),
+            "case_state": case_state,
         },
     )

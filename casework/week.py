@@ -1,7 +1,9 @@
 """The coach's week: what needs them, section by section, in due order.
 
-Every section reads the coach's own active cases (not closed) through
-``participants_for_user``, and is one query: its first rows, in due order,
+Every section reads the coach's own open cases (not closed) through
+``participants_for_user``: a task that falls due keeps its case in view. The
+reminder to get in touch reads the active ones only (``casework.selectors``).
+Each section is one query: its first rows, in due order,
 each carrying the section's total (``COUNT(*) OVER ()``, computed by the
 database before the limit). The week therefore runs the same number of
 queries for a caseload of 3 and of 300.
@@ -17,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from casework.filters import long_followed_up_condition
+from casework.selectors import active_cases
 from followup.models import FollowUp
 from followup.selectors import followup_window_start
 from participants.models import GoalStatus, LearningGoal, Participant, Study, SupportActivity
@@ -68,7 +70,7 @@ class Section:
         return self.total - len(self.items)
 
 
-def own_active_cases(user: User) -> QuerySet[Participant]:
+def own_open_cases(user: User) -> QuerySet[Participant]:
     """The coach's own participants whose case is not closed."""
     return participants_for_user(user).filter(coach=user, closed_on__isnull=True)
 
@@ -95,7 +97,7 @@ def followups_due(user: User, today: datetime.date) -> Section:
         FollowUp.objects.filter(
             performed_on__isnull=True,
             due_date__lte=today + datetime.timedelta(days=WEEK_DAYS),
-            placement__participant__in=own_active_cases(user).values("pk"),
+            placement__participant__in=own_open_cases(user).values("pk"),
         ).select_related("placement__participant", "placement__job_type"),
         "due_date",
         "pk",
@@ -143,7 +145,7 @@ def placements_ending(user: User, today: datetime.date) -> Section:
             end_date__isnull=True,
             start_date__lte=today,
             planned_end_date__lte=today + datetime.timedelta(days=ENDING_DAYS),
-            participant__in=own_active_cases(user).values("pk"),
+            participant__in=own_open_cases(user).values("pk"),
         ).select_related("participant", "job_type", "workplace"),
         "planned_end_date",
         "pk",
@@ -183,7 +185,7 @@ def goal_reviews_due(user: User, today: datetime.date) -> Section:
         LearningGoal.objects.filter(
             status__in=[GoalStatus.PLANNED, GoalStatus.IN_PROGRESS],
             next_review_on__lte=today + datetime.timedelta(days=WEEK_DAYS),
-            participant__in=own_active_cases(user).values("pk"),
+            participant__in=own_open_cases(user).values("pk"),
         ).select_related("participant"),
         "next_review_on",
         "pk",
@@ -216,7 +218,7 @@ def studies_ending(user: User, today: datetime.date) -> Section:
         Study.objects.filter(
             completed__isnull=True,
             end_date__lte=today + datetime.timedelta(days=ENDING_DAYS),
-            participant__in=own_active_cases(user).values("pk"),
+            participant__in=own_open_cases(user).values("pk"),
         ).select_related("participant"),
         "end_date",
         "pk",
@@ -252,7 +254,7 @@ def subsidies_waiting(user: User, today: datetime.date) -> Section:
     rows, section.total = _rows(
         WageSubsidyCase.objects.filter(
             outcome=SubsidyOutcome.PENDING,
-            participant__in=own_active_cases(user).values("pk"),
+            participant__in=own_open_cases(user).values("pk"),
         ).select_related("participant"),
         "applied_on",
         "pk",
@@ -282,8 +284,9 @@ def subsidies_waiting(user: User, today: datetime.date) -> Section:
 def participants_without_activity(user: User, today: datetime.date) -> Section:
     """Active cases enrolled a month or more with no support activity in the last month.
 
-    Cases followed up long ago are left out (casework.filters): nothing is
-    left to do in them, though nobody has closed them yet.
+    Active as the caseload counts them (``casework.selectors.active_cases``):
+    cases followed up long ago are left out, nothing is left to do in them,
+    though nobody has closed them yet.
     """
     section = Section(
         "quiet",
@@ -297,9 +300,8 @@ def participants_without_activity(user: User, today: datetime.date) -> Section:
         .values("date")[:1]
     )
     rows, section.total = _rows(
-        own_active_cases(user)
+        active_cases(participants_for_user(user).filter(coach=user), today=today)
         .filter(enrolled_on__lte=since)
-        .exclude(long_followed_up_condition(today))
         .annotate(last_activity=last_activity)
         .filter(Q(last_activity__isnull=True) | Q(last_activity__lt=since))
         .annotate(quiet_since=Coalesce(F("last_activity"), F("enrolled_on"))),
