@@ -77,7 +77,7 @@ def test_a_standalone_add_page_saves_and_shows_the_result(
     basanstallning = job_type("basanstallning")  # 18–64, 12 months: no warning to confirm
     page = browser_page
     log_in(page, live_server, "coach1", "correct horse battery")
-    page.wait_for_url(f"{live_server.url}/participants/")
+    page.wait_for_url(f"{live_server.url}/")  # a coach starts on their week
 
     page.goto(f"{live_server.url}/participants/{participant.pk}/{PATHS[key]}/")
     form = page.locator(f"#add-{key}-form")
