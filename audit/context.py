@@ -21,9 +21,12 @@ class RequestState:
     # Set when a refusal has been logged with more detail than its status (the
     # participant asked for), so that the response is not logged twice.
     refusal_logged: bool = False
-    # A refusal logged inside a transaction that the view may roll back: the
-    # middleware writes it once the response is made (``audit.services.log_refused``).
-    pending_refusal: dict | None = None
+    # Refusals logged inside a transaction that the view may roll back: the
+    # middleware writes them once the response is made (``audit.services.log_refused``).
+    pending_refusals: list[dict] = field(default_factory=list)
+    # The participant the access helper found within the user's reach: a refusal
+    # later in the request (a 403, a 404 for something of theirs) names them.
+    participant_id: int | None = None
     # A POST's rows about the records it was about to change: "change" if
     # anything was saved by the end of the request, else "view" (it was read).
     pending_changes: list[dict] = field(default_factory=list)

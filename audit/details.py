@@ -31,6 +31,14 @@ DETAILS: tuple[tuple[str, Promise], ...] = (
         r"follow-up registered as not reached \(several at once\)",
         _("follow-up registered as not reached (several at once)"),
     ),
+    (
+        r"follow-up out of reach \(not reached, several at once\)",
+        _("follow-up out of reach (not reached, several at once)"),
+    ),
+    (
+        r"participant out of reach \(caseload reassignment\)",
+        _("participant out of reach (caseload reassignment)"),
+    ),
     (r"transfer requested", _("transfer requested")),
     (
         r"transfer approved \(request (?P<request>.+)\)",

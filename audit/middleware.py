@@ -3,7 +3,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from audit.context import request_context
-from audit.services import log_pending_changes, log_pending_refusal, log_refused
+from audit.services import log_pending_changes, log_pending_refusals, log_refused
 
 # What a logged-in user is refused with: 404 for records outside their unit
 # (so their existence is not disclosed), 403 for pages outside their role.
@@ -28,8 +28,10 @@ class AccessLogMiddleware:
                 and not state.refusal_logged
                 and request.user.is_authenticated
             ):
-                log_refused(status=response.status_code)
+                # Naming the participant the user could read but was then refused
+                # something of (``note_participant_in_reach``), if any.
+                log_refused(status=response.status_code, participant_id=state.participant_id)
             # Written here, after the view's transaction: a rollback cannot take it.
-            log_pending_refusal()
+            log_pending_refusals()
             log_pending_changes()
         return response

@@ -155,30 +155,64 @@ def log_bulk_change(
     return written
 
 
-def log_refused(
-    *, status: int, participant_id: int | None = None, user: User | None = None
-) -> None:
-    """A refused request: the status, and the participant asked for when known.
+# The largest id a row can hold (a BigIntegerField): an id typed into a form may be larger.
+MAX_OBJECT_ID = 2**63 - 1
 
-    Inside a transaction (a view under ``transaction.atomic`` that then raises
+
+def _storable_id(value: int | None) -> int | None:
+    return value if value is not None and 0 <= value <= MAX_OBJECT_ID else None
+
+
+def log_refused(
+    *,
+    status: int | None = None,
+    detail: str = "",
+    participant_id: int | None = None,
+    object_type: str = "",
+    object_id: int | None = None,
+    user: User | None = None,
+) -> None:
+    """A refused request: the status (or a detail saying what was refused), and the
+    participant and the object asked for when known.
+
+    ``participant_id`` alone names the participant as the object asked for; a
+    refusal of something else of theirs (a follow-up) gives ``object_type``
+    and ``object_id`` too. Ids come as asked for, which may name no one. Inside
+    a transaction (a view under ``transaction.atomic`` that then raises
     Http404 rolls back), the row would vanish with it: it is handed to the
     access-log middleware, which writes it after the response, outside.
     """
+    participant_id = _storable_id(participant_id)
+    if not object_type and participant_id is not None:
+        object_type, object_id = "participant", participant_id
     row = {
         "action": Action.REFUSED,
         "participant_id": participant_id,
-        "object_type": "participant" if participant_id is not None else "",
-        "object_id": participant_id,
-        "detail": f"HTTP {status}",
+        "object_type": object_type,
+        "object_id": _storable_id(object_id),
+        "detail": detail or f"HTTP {status}",
         "user": user,
     }
     state = current_request_state()
     if state is not None and transaction.get_connection().in_atomic_block:
-        state.pending_refusal = row
+        state.pending_refusals.append(row)
     else:
         log_access(**row)
     if state is not None:
         state.refusal_logged = True
+
+
+def note_participant_in_reach(participant_id: int) -> None:
+    """The access helper found this participant within the user's reach.
+
+    If the request is then refused all the same (a 403: the user may read the
+    case but not do this; a 404 for something of the case's that is not
+    there), the middleware's refusal row names the participant, so a review
+    of that person's log finds the attempt.
+    """
+    state = current_request_state()
+    if state is not None:
+        state.participant_id = participant_id
 
 
 def log_change(**row: object) -> None:
@@ -218,11 +252,13 @@ def note_write(sender: type, **kwargs: object) -> None:
 NOT_CASE_DATA = frozenset({"audit", "sessions", "axes", "admin", "contenttypes", "otp_totp"})
 
 
-def log_pending_refusal() -> None:
-    """Write the refusal ``log_refused`` kept back, now that the view's transaction is over."""
+def log_pending_refusals() -> None:
+    """Write the refusals ``log_refused`` kept back, now that the view's transaction is over."""
     state = current_request_state()
-    if state is not None and state.pending_refusal is not None:
-        row, state.pending_refusal = state.pending_refusal, None
+    if state is None:
+        return
+    rows, state.pending_refusals = state.pending_refusals, []
+    for row in rows:
         log_access(**row)
 
 

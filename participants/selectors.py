@@ -7,7 +7,7 @@ from django.http import Http404
 from accounts.models import Role, User
 from audit.context import current_request
 from audit.models import Action
-from audit.services import log_access, log_change, log_refused
+from audit.services import log_access, log_change, log_refused, note_participant_in_reach
 from participants.models import (
     CaseStatusChange,
     Consent,
@@ -48,13 +48,16 @@ def participant_for_user(
     Every call is an access-log row: ``action`` when given (an export, say),
     else "view", or, for a POST, "change" if the request saved something and
     "view" if it was refused (``audit.services.log_change``); or "refused"
-    with the participant id asked for.
+    with the participant id asked for. A request refused after this (a 403:
+    the user may read the case but not do this) names the participant in its
+    refusal row.
     """
     try:
         participant = participants_for_user(user).get(pk=pk)
     except Participant.DoesNotExist:
         log_refused(status=404, participant_id=pk, user=user)
         raise Http404("No such participant.") from None
+    note_participant_in_reach(participant.pk)
     row = {
         "participant_id": participant.pk,
         "object_type": "participant",
