@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import Action
-from audit.services import log_access
+from audit.services import log_access, log_refused
 from core.locking import RecordChanged
 from followup.models import FollowUp, Outcome, RegisterOutcome, ReminderSent
 from followup.selectors import followup_window_start, open_followup_counts_per_coach
@@ -115,7 +115,38 @@ def followup_register(
 NOT_REACHED_REASON_MAX_LENGTH = 500
 
 
-@transaction.atomic
+# The access-log detail of a follow-up refused there: counts and kinds only, as every detail.
+NOT_REACHED_REFUSED_DETAIL = "follow-up out of reach (not reached, several at once)"
+
+
+class _OutOfReach(Exception):
+    def __init__(self, followup_ids: Collection[int]) -> None:
+        super().__init__()
+        self.followup_ids = followup_ids
+
+
+def followups_log_refused(*, followup_ids: Collection[int], user: User) -> None:
+    """Chosen follow-ups the user may not change, each an access-log "refused" row.
+
+    A row names the follow-up asked for and, when it exists, its participant,
+    so that the monthly review flags it as it flags any refusal naming a
+    participant; an id that is no follow-up is logged as asked for. Nothing
+    of it reaches the user, whose message stays the same whatever the reason.
+    """
+    ids = sorted(set(followup_ids))
+    participants = dict(
+        FollowUp.objects.filter(pk__in=ids).values_list("pk", "placement__participant_id")
+    )
+    for followup_id in ids:
+        log_refused(
+            detail=NOT_REACHED_REFUSED_DETAIL,
+            participant_id=participants.get(followup_id),
+            object_type="followup",
+            object_id=followup_id,
+            user=user,
+        )
+
+
 def followups_mark_not_reached(
     *,
     followup_ids: Collection[int],
@@ -129,10 +160,31 @@ def followups_mark_not_reached(
     one still within it is refused, and so is one already registered. The
     reason becomes each follow-up's note. All or nothing: a follow-up outside
     the user's reach, or one they may not change (a manager only reads),
-    refuses the whole request, in words that do not say whether it exists.
-    Each follow-up closed is an access-log row, as a registration on the
+    refuses the whole request, in words that do not say whether it exists;
+    each one outside reach is a "refused" row in the access log, written once
+    the transaction has rolled back (``followups_log_refused``). Each
+    follow-up closed is an access-log row, as a registration on the
     participant page is.
     """
+    try:
+        return _followups_close_out(
+            followup_ids=followup_ids, reason=reason, performed_by=performed_by, today=today
+        )
+    except _OutOfReach as refused:
+        followups_log_refused(followup_ids=refused.followup_ids, user=performed_by)
+        raise ValidationError(
+            _("Some of the chosen follow-ups are not yours to change."), code="out_of_reach"
+        ) from None
+
+
+@transaction.atomic
+def _followups_close_out(
+    *,
+    followup_ids: Collection[int],
+    reason: str,
+    performed_by: User,
+    today: datetime.date | None,
+) -> list[FollowUp]:
     today = today or timezone.localdate()
     ids = set(followup_ids)
     reason = " ".join(reason.split())
@@ -160,9 +212,7 @@ def followups_mark_not_reached(
         .order_by("pk")
     )
     if len(followups) != len(ids):
-        raise ValidationError(
-            _("Some of the chosen follow-ups are not yours to change."), code="out_of_reach"
-        )
+        raise _OutOfReach(ids - {followup.pk for followup in followups})
     if not all(can_edit_participant(performed_by, f.placement.participant) for f in followups):
         raise PermissionDenied
     done = [f for f in followups if f.is_done]

@@ -9,15 +9,17 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
-from followup.forms import FollowUpListFilterForm, NotReachedForm
+from audit.services import log_refused
+from followup.forms import OVERDUE_ONLY, FollowUpListFilterForm, NotReachedForm
 from followup.models import FollowUp
 from followup.selectors import followup_window_start
-from followup.services import followups_mark_not_reached
+from followup.services import followups_log_refused, followups_mark_not_reached
 from participants.models import Participant
 from participants.selectors import participants_for_user
 
@@ -42,13 +44,18 @@ def _list_state(request: HttpRequest, params: QueryDict) -> dict:
     if filters.narrowing and filters.cleaned_data["coach"]:
         # Another coach's list is part of the unit's.
         scope = "unit"
+    overdue_only = params.get("within") == OVERDUE_ONLY
     try:
         horizon_days = int(params.get("within", DEFAULT_HORIZON))
     except ValueError:
         horizon_days = DEFAULT_HORIZON
     if horizon_days not in HORIZONS:
         horizon_days = DEFAULT_HORIZON
-    return {"scope": scope, "horizon_days": horizon_days, "filters": filters}
+    return {
+        "scope": scope,
+        "horizon_days": None if overdue_only else horizon_days,
+        "filters": filters,
+    }
 
 
 def _readable(user: User, *, scope: str, filters: FollowUpListFilterForm) -> QuerySet[Participant]:
@@ -64,6 +71,19 @@ def _readable(user: User, *, scope: str, filters: FollowUpListFilterForm) -> Que
     else:
         readable = readable.none()
     return readable
+
+
+def _log_refused_filters(user: User, filters: FollowUpListFilterForm) -> None:
+    """A coach or unit outside the user's reach asked for is a refusal in the access log.
+
+    One row per filter refused, naming the coach (a user) or the unit asked
+    for when the value is an id; the page still says only which field to change.
+    """
+    for name, object_type in (("coach", "user"), ("unit", "unit")):
+        if name in filters.errors:
+            value = str(filters.data.get(name, ""))
+            object_id = int(value) if value.isascii() and value.isdigit() else None
+            log_refused(status=400, object_type=object_type, object_id=object_id, user=user)
 
 
 def _list_query(params: QueryDict) -> str:
@@ -88,11 +108,17 @@ def _followups_page(
     today = timezone.localdate()
     state = _list_state(request, params)
     filters = state["filters"]
+    if not filters.is_valid():
+        _log_refused_filters(request.user, filters)
     readable = _readable(request.user, scope=state["scope"], filters=filters)
+    if state["horizon_days"] is None:
+        due = {"due_date__lt": today}
+    else:
+        due = {"due_date__lte": today + datetime.timedelta(days=state["horizon_days"])}
     open_followups = (
         FollowUp.objects.filter(
             performed_on__isnull=True,
-            due_date__lte=today + datetime.timedelta(days=state["horizon_days"]),
+            **due,
             placement__participant__in=readable.values("pk"),
         )
         .select_related("placement__participant__coach", "placement__job_type")
@@ -116,6 +142,7 @@ def _followups_page(
             "soon": today + datetime.timedelta(days=SOON_DAYS),
             "horizon_days": state["horizon_days"],
             "horizons": HORIZONS,
+            "overdue": OVERDUE_ONLY,
             "filters": filters,
             "show_unit_filter": request.user.has_role(Role.ADMIN),
             "window_start": window_start,
@@ -158,13 +185,19 @@ def mark_not_reached(request: HttpRequest) -> HttpResponse:
             .select_related("placement__participant", "placement__job_type")
             .order_by("due_date", "pk")
         )
+        missing = set(chosen) - {followup.pk for followup in followups}
+        # Refused as the confirmed step refuses them: logged, and not named to the user.
+        followups_log_refused(followup_ids=missing, user=request.user)
+        if not followups:
+            messages.error(request, _("Some of the chosen follow-ups are not yours to change."))
+            return redirect(_back_to_list(return_query))
         return render(
             request,
             "followup/not_reached_confirm.html",
             {
                 "followups": followups,
                 # Ids the user may not read are not listed; the service refuses them.
-                "missing": len(chosen) - len(followups),
+                "missing": len(missing),
                 "not_closable": [
                     f
                     for f in followups

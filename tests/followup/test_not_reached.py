@@ -242,7 +242,9 @@ def test_a_follow_up_still_within_the_window_is_refused_at_confirmation(client, 
     assert 'name="confirmed"' in confirm.content.decode()
     assert "Confirm: close them out" not in confirm.content.decode()
 
-    response = client.post(BULK_URL, {**chosen, "confirmed": "1"}, follow=True)
+    response = client.post(
+        BULK_URL, {**chosen, "confirmed": "1"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "still within the follow-up window" in response.content.decode()
     assert not FollowUp.objects.filter(performed_on__isnull=False).exists()
 
