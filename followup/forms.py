@@ -10,6 +10,9 @@ from accounts.models import Role, User
 from followup.services import NOT_REACHED_REASON_MAX_LENGTH
 from participants.models import Unit
 
+# The list's ``within=`` for follow-ups past their due date only (as the dashboard counts them).
+OVERDUE_ONLY = "overdue"
+
 
 def coaches_in_reach(user: User) -> QuerySet[User]:
     """The coaches whose lists the user may narrow to: their own unit's; any for an admin.

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.numbers import percent
+from followup.forms import OVERDUE_ONLY
 from participants.models import District, Gender, Unit
 from placements.models import Funding, JobType, Setting, WageSubsidyCase
 from reports.annual.shape import count_cell, figure_cell
@@ -351,9 +352,11 @@ def _coach_name(row: dict) -> str:
     return name or _("No coach assigned")
 
 
-def followups_of_coach_url(coach_id: int) -> str:
-    """The follow-up list narrowed to one coach's participants."""
-    return f"{reverse('followup:followups')}?{urlencode({'coach': coach_id})}"
+def followups_of_coach_url(coach_id: int, unit_id: int | None) -> str:
+    """The follow-up list of one coach's participants in one unit, overdue only: the rows
+    the overdue table counts for that coach and unit."""
+    query = {"coach": coach_id, **({"unit": unit_id} if unit_id is not None else {})}
+    return f"{reverse('followup:followups')}?{urlencode({**query, 'within': OVERDUE_ONLY})}"
 
 
 def operations_tables(
@@ -387,7 +390,7 @@ def operations_tables(
     for row in overdue_followups_per_coach(today=today, unit_id=unit_id):
         link = None
         if row["coach_id"] is not None and opens_unit(row["unit_id"]):
-            link = followups_of_coach_url(row["coach_id"])
+            link = followups_of_coach_url(row["coach_id"], row["unit_id"])
         overdue.add([_coach_name(row), row["unit_name"], row["overdue"], row["oldest_due"]], link)
     waiting = Table(
         "subsidies-waiting",

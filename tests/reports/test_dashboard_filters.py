@@ -177,8 +177,9 @@ def test_each_coach_of_the_managers_unit_links_to_their_overdue_follow_ups(
     response = dashboard(client, unit="all")
     links = {row[0]: link for link, row in table(response, "overdue").linked_rows}
     own = f"{coach.first_name} {coach.last_name}"
-    assert links[own] == f"{reverse('followup:followups')}?coach={coach.pk}"
-    assert f'href="/followups/?coach={coach.pk}"' in response.content.decode()
+    query = f"coach={coach.pk}&unit={coach.unit_id}&within=overdue"
+    assert links[own] == f"{reverse('followup:followups')}?{query}"
+    assert f'href="/followups/?{query.replace("&", "&amp;")}"' in response.content.decode()
     # Another unit's participants are not theirs to list: no link that opens nothing.
     assert links[f"{other_coach.first_name} {other_coach.last_name}"] is None
 
@@ -188,7 +189,9 @@ def test_an_admin_gets_a_link_for_every_coach(client, coach, other_coach):
     overdue_for(other_coach)
     client.force_login(AdminFactory())
     links = [link for link, _row in table(dashboard(client), "overdue").linked_rows]
-    assert sorted(links) == sorted(f"/followups/?coach={pk}" for pk in (coach.pk, other_coach.pk))
+    assert sorted(links) == sorted(
+        f"/followups/?coach={c.pk}&unit={c.unit_id}&within=overdue" for c in (coach, other_coach)
+    )
 
 
 def test_the_overdue_table_follows_the_unit_filter(client, manager, coach, other_coach):
