@@ -403,8 +403,8 @@ class CaseloadReassignForm(forms.Form):
         if not self.is_bound or "participants" not in self.errors:
             return []
         asked = {int(value) for value in self.chosen_ids() if value.isascii() and value.isdigit()}
-        readable = participants_for_user(self.user).filter(pk__in=asked).values_list("pk", flat=True)
-        return sorted(asked - set(readable))
+        readable = participants_for_user(self.user).filter(pk__in=asked)
+        return sorted(asked - set(readable.values_list("pk", flat=True)))
 
     def clean(self) -> dict:
         cleaned = super().clean()
