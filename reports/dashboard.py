@@ -509,6 +509,23 @@ class FilterDescription:
                 parts.append((f"{self.today:%Y%m%d}", _("as at"), self.today.isoformat()))
         return parts
 
+    def not_applied(self, table: Table) -> list[str]:
+        """The labels of the filters chosen that do not shape the table (the work tables
+        follow the unit only): its first line says so rather than leaving them out."""
+        f = self.filters
+        chosen = {
+            "job_type": (f.job_type is not None, _("job type")),
+            "district": (f.district_id is not None, _("district")),
+            "setting": (bool(f.setting), _("setting")),
+            "age_group": (bool(f.age_group), _("age group")),
+            "funding": (bool(f.funding), _("funding")),
+        }
+        return [
+            label
+            for name, (is_chosen, label) in chosen.items()
+            if is_chosen and name not in table.filtered_by
+        ]
+
     def file_name(self, table: Table, stamp: datetime.datetime) -> str:
         tokens = [token for token, _label, _value in self.parts(table)]
         return (
@@ -525,8 +542,13 @@ class FilterDescription:
     def first_line(self, table: Table) -> str:
         """``# Filter: unit = Kista, funding = …, period = 2019–2026``: a comment line.
 
+        A filter chosen on the page that the table does not follow is named as
+        ``funding = not applied``, so the file never looks filtered when it is not.
+
         Commas between the parts, never the file's semicolon, so a spreadsheet
         keeps the line in one cell and a reader that skips ``#`` lines skips it.
         """
-        described = ", ".join(f"{label} = {value}" for _token, label, value in self.parts(table))
-        return f"# {pgettext('CSV first line', 'Filter')}: {described}"
+        described = [f"{label} = {value}" for _token, label, value in self.parts(table)]
+        not_applied = pgettext("CSV first line", "not applied")
+        described += [f"{label} = {not_applied}" for label in self.not_applied(table)]
+        return f"# {pgettext('CSV first line', 'Filter')}: {', '.join(described)}"

@@ -306,12 +306,14 @@ def test_two_filters_never_give_the_same_file_name(client, manager, unit, two_un
         assert "<" not in name and unit.name not in name
 
 
-def test_a_work_table_names_only_the_unit_and_the_date(client, manager, unit, two_units):
+def test_a_work_table_is_shaped_by_the_unit_and_the_date_and_says_funding_is_not_applied(
+    client, manager, unit, two_units
+):
     client.force_login(manager)
     disposition, rows = download(client, "overdue", funding="amf")
-    assert "funding" not in disposition  # the table ignores it: the file says so
+    assert "funding" not in disposition  # the table ignores it: the first line says so
     assert f"_unit-{unit.pk}_20210615_" in disposition
-    assert rows[0] == [f"# Filter: unit = {unit.name}, as at = 2021-06-15"]
+    assert rows[0] == [f"# Filter: unit = {unit.name}, as at = 2021-06-15, funding = not applied"]
 
 
 def test_a_units_name_in_the_first_line_is_never_a_formula(client, two_units):
