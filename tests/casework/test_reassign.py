@@ -354,7 +354,7 @@ def test_a_refused_move_keeps_the_ticks_and_the_filters(
         f"{URL}?coach={leaving.pk}", {"participants": [chosen.pk], "to_coach": leaving.pk}
     )
     assert response.status_code == 200
-    assert "already" in " ".join(response.context["form"].errors["to_coach"])
+    assert "har redan den här jobbcoachen" in " ".join(response.context["form"].errors["to_coach"])
     html = response.content.decode()
     assert re.search(rf'value="{chosen.pk}" id="move-{chosen.pk}" checked', html)
     assert html.count(" checked") == 1

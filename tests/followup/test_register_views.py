@@ -113,8 +113,9 @@ def test_a_bad_extract_lists_its_rows_and_stores_nothing(client, admin_user, coh
     response = client.post(reverse("annual:scb_import"), {"file": upload(text)})
 
     assert response.status_code == 400
+    # In Swedish, the page's language; the "row N: column:" prefix is the contract's.
     assert response.context["import_errors"] == [
-        "row 3: income_source: unknown code “lotteri”; use one of forvarvsarbete, studier, "
+        "row 3: income_source: okänd kod ”lotteri”; använd en av forvarvsarbete, studier, "
         "arbetsloshet, ekonomiskt_bistand, arbetsmarknadspolitisk_atgard, ovrigt"
     ]
     assert 'id="import-errors"' in response.content.decode()

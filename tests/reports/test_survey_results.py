@@ -311,7 +311,8 @@ def test_a_bad_upload_shows_the_rows_and_writes_nothing(client, tmp_path):
         )
 
     assert response.status_code == 400
-    assert "row 3: feel_better: “toppen” is not on the scale" in response.content.decode()
+    # The page is in Swedish, as the administrator's browser asks; the prefix is the contract's.
+    assert "row 3: feel_better: ”toppen” finns inte på skalan" in response.content.decode()
     assert not SurveyResponse.objects.exists()
 
 
