@@ -18,7 +18,9 @@ from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AccessLoggedAdminMixin
@@ -448,25 +450,38 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
     def personnummer_masked(self, obj: Participant) -> str:
         return obj.masked_personnummer
 
+    @admin.display(description=_("personal identity number"))
+    def personnummer_on_record(self, obj: Participant) -> str:
+        """Masked, as everywhere: the full number is shown on the participant's page,
+        on request, where each showing is an access-log row of its own
+        (``participants.selectors.personnummer_for_user``)."""
+        return format_html(
+            '{} <a href="{}#participant-summary">{}</a>',
+            obj.masked_personnummer,
+            reverse("participants:detail", args=[obj.pk]),
+            _("Show the full number on the participant's page (logged)"),
+        )
+
     def audit_participant_id(self, obj: Participant) -> int:
         return obj.pk
 
     def _sees_sensitive(self, request: HttpRequest) -> bool:
         return can_see_sensitive(request.user)
 
+    def _shown(self, request: HttpRequest, obj: Participant | None, fields: Sequence[str]) -> list:
+        """The fields a page shows: a recorded number masked, the sensitive ones to those
+        who may see them."""
+        if obj is not None:
+            fields = ["personnummer_on_record" if f == "personnummer" else f for f in fields]
+        return list(fields) if self._sees_sensitive(request) else _without_sensitive(fields)
+
     def get_fields(self, request: HttpRequest, obj: Participant | None = None) -> list[str]:
-        fields = super().get_fields(request, obj)
-        if self._sees_sensitive(request):
-            return fields
-        return _without_sensitive(fields)
+        return self._shown(request, obj, super().get_fields(request, obj))
 
     def get_fieldsets(self, request: HttpRequest, obj: Participant | None = None) -> list:
-        fieldsets = super().get_fieldsets(request, obj)
-        if self._sees_sensitive(request):
-            return fieldsets
         return [
-            (name, {**options, "fields": _without_sensitive(options["fields"])})
-            for name, options in fieldsets
+            (name, {**options, "fields": self._shown(request, obj, options["fields"])})
+            for name, options in super().get_fieldsets(request, obj)
         ]
 
     def get_list_filter(self, request: HttpRequest) -> tuple:
@@ -512,8 +527,11 @@ class ParticipantAdmin(AccessLoggedAdminMixin, PersonnummerSearchMixin, admin.Mo
     def get_readonly_fields(self, request: HttpRequest, obj: Participant | None = None) -> tuple:
         readonly = tuple(super().get_readonly_fields(request, obj))
         # The number is the person's identity (and the key of register
-        # extracts): it is set when the participant is registered.
-        return (*readonly, "personnummer") if obj is not None else readonly
+        # extracts): it is set when the participant is registered. Once set it
+        # is shown masked (``personnummer_on_record``), never in full here.
+        if obj is None:
+            return readonly
+        return (*readonly, "personnummer", "personnummer_on_record")
 
     def get_inlines(self, request: HttpRequest, obj: Participant | None) -> tuple:
         # A participant being registered has no journal, consents or history yet.
