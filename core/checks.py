@@ -25,3 +25,22 @@ def site_url_check(app_configs: object = None, **kwargs: object) -> list[CheckMe
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def accessibility_contact_check(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    """The accessibility statement, required by law, names a real address for shortcomings."""
+    if settings.DEBUG:
+        return []
+    domain = settings.ACCESSIBILITY_CONTACT_EMAIL.rpartition("@")[2].lower()
+    if not domain or domain.endswith(".example") or domain == "example.com":
+        return [
+            Error(
+                f"ACCESSIBILITY_CONTACT_EMAIL is {settings.ACCESSIBILITY_CONTACT_EMAIL!r}: the "
+                "accessibility statement would ask people to report shortcomings there.",
+                hint="Set ACCESSIBILITY_CONTACT_EMAIL to an address the organisation answers, "
+                "e.g. tillganglighet@stad.se.",
+                id="stockholmsjobb.E002",
+            )
+        ]
+    return []

@@ -101,7 +101,13 @@ def test_https_responses_carry_hsts_when_debug_is_off(client):
 def _deploy_check(**overrides: str) -> subprocess.CompletedProcess:
     # A fresh interpreter: settings are read from the environment once, at import.
     # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; production does not.
-    inherited = {"DEBUG", "REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL"}
+    inherited = {
+        "DEBUG",
+        "REQUIRE_2FA",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "SITE_URL",
+        "ACCESSIBILITY_CONTACT_EMAIL",
+    }
     environment = {
         **{k: v for k, v in os.environ.items() if k not in inherited},
         "DEBUG": "false",
@@ -109,6 +115,7 @@ def _deploy_check(**overrides: str) -> subprocess.CompletedProcess:
         "SECURE_SSL_REDIRECT": "true",
         "ALLOWED_HOSTS": "stockholmsjobb.example.se",
         "SITE_URL": "https://stockholmsjobb.example.se",
+        "ACCESSIBILITY_CONTACT_EMAIL": "tillganglighet@stockholmsjobb.example.se",
         **overrides,
     }
     environment = {k: v for k, v in environment.items() if v is not None}
@@ -138,6 +145,14 @@ def test_deployment_checklist_refuses_a_site_url_people_cannot_reach(site_url):
 
     assert result.returncode == 1
     assert "stockholmsjobb.E001" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("address", [None, "tillganglighet@jobbtorg.example", "a@example.com"])
+def test_deployment_checklist_refuses_a_placeholder_accessibility_contact(address):
+    result = _deploy_check(ACCESSIBILITY_CONTACT_EMAIL=address)
+
+    assert result.returncode == 1
+    assert "stockholmsjobb.E002" in result.stderr + result.stdout
 
 
 def test_deployment_checklist_refuses_an_unset_site_url():
