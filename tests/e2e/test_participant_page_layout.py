@@ -8,7 +8,7 @@ from django.db.models.functions import Length
 from participants.models import District, EducationLevel
 from participants.services import participant_update
 from tests.factories import ParticipantFactory
-from tests.helpers.browser import chromium_page, log_in
+from tests.helpers.browser import accessibility_violations, chromium_page, log_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -82,6 +82,7 @@ def test_details_form_and_history_read_whole_and_fit_the_screen(
         assert page.evaluate(CLIPPED_SELECTS) == []
         assert page.evaluate(BROKEN_WORDS) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert accessibility_violations(page) == []
         if viewport is LAPTOP:
             # In the wide column, beside the summary rather than under it.
             summary = page.locator("#participant-summary").bounding_box()
