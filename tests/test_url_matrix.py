@@ -291,6 +291,7 @@ def _case_values(world: World) -> dict[str, int]:
         "goal_pk": rows[LearningGoal].pk,
         "placement_pk": rows[Placement].pk,
         "subsidy_pk": rows[WageSubsidyCase].pk,
+        "study_pk": rows[Study].pk,
     }
 
 

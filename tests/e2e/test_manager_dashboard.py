@@ -83,6 +83,10 @@ def test_a_manager_filters_by_unit_and_opens_a_coachs_overdue_follow_ups(
     with page.expect_navigation() as navigation:
         coach_link.click()
     assert navigation.value.status == 200
-    assert page.url == f"{live_server.url}/followups/?coach={coach.pk}"
+    # The coach's overdue follow-ups in the unit: the rows the table counted.
+    assert page.url == (
+        f"{live_server.url}/followups/?coach={coach.pk}&unit={unit.pk}&within=overdue"
+    )
+    expect(page.locator("tbody tr")).to_have_count(2)
     expect(page.locator("h1")).to_be_visible()
     assert page.external_requests == []
