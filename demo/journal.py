@@ -48,9 +48,10 @@ def _text_fields(person: Person, placement: Placement) -> dict[str, str]:
 
 
 def _written_at(rng: random.Random, day: datetime.date) -> datetime.datetime:
-    """Some time in office hours on `day`."""
+    """Some time in office hours on `day`, and never later than now (a note dated
+    today is not written in the hours still to come)."""
     written = datetime.datetime.combine(day, datetime.time(rng.randint(8, 16), rng.randint(0, 59)))
-    return timezone.make_aware(written)
+    return min(timezone.make_aware(written), timezone.now())
 
 
 def journal_notes(

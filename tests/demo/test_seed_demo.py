@@ -262,3 +262,14 @@ def test_the_same_seed_gives_the_same_data():
         Participant.objects.order_by("pk").values_list("personnummer", "first_name", "last_name")[0]
         == first_person
     )
+
+
+def test_no_note_is_written_later_than_the_moment_the_demo_is_seeded():
+    early = datetime.datetime(2026, 11, 25, 7, 5, tzinfo=ZoneInfo("Europe/Stockholm"))
+    with time_machine.travel(early, tick=False):
+        seed()
+
+    assert CaseNote.objects.filter(created_at__date=TODAY).exists()
+    assert not CaseNote.objects.filter(created_at__gt=early).exists()
+    for correction in CaseNote.objects.filter(corrects__isnull=False).select_related("corrects"):
+        assert correction.created_at >= correction.corrects.created_at
