@@ -17,6 +17,7 @@ from participants.models import (
     TransferRequest,
     TransferStatus,
 )
+from participants.personnummer import Personnummer
 
 # The one permission for special-category data; see can_see_sensitive.
 SENSITIVE_PERMISSION = "participants.view_sensitive"
@@ -105,8 +106,7 @@ def personnummer_for_user(user: User, participant: Participant) -> str:
         user=user,
         unit_and_coach=(participant.unit_id, participant.coach_id),
     )
-    number = participant.personnummer
-    return f"{number[:8]}-{number[8:]}"
+    return Personnummer(participant.personnummer).formatted
 
 
 def participant_history(user: User, participant: Participant) -> QuerySet[ParticipantChange]:
